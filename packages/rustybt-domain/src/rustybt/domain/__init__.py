@@ -1,0 +1,120 @@
+"""RustyBT Data domain: Decimal OHLCV types, schemas, validation rules, ports and fakes.
+
+Pure: depends on polars only; no files, SQL or HTTP.
+"""
+
+from rustybt.domain.assets import Asset, AssetKey, AssetType
+from rustybt.domain.bar import OHLCV_FIELDS, Bar, bars_frame, check_ohlc
+from rustybt.domain.cache_key import CacheKey, generate_cache_key
+from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.date_range import DateRange
+from rustybt.domain.decimals import ConversionMode, DecimalConversion, ValueIssue, to_decimal, to_decimal_columns
+from rustybt.domain.errors import (
+    CacheError,
+    CatalogError,
+    ConfigurationError,
+    CorruptDataError,
+    DatasetNotFound,
+    DatasetNotFoundError,
+    DataSourceError,
+    DecimalConversionError,
+    InvalidBarError,
+    InvalidDateRangeError,
+    InvalidRequestError,
+    InvalidResolutionError,
+    NotFoundError,
+    NotInstalledError,
+    RustyBTDataError,
+    RustyBTError,
+    SchemaMismatchError,
+    SchemaVersionError,
+    SourceUnavailableError,
+    StorageError,
+    SymbolNotFoundError,
+    UnknownFieldError,
+    UnknownSidError,
+    ValidationError,
+)
+from rustybt.domain.ingest import IngestService, IngestSummary
+from rustybt.domain.integrity import dataset_checksum
+from rustybt.domain.ports import BarReader, BarWriter, Cache, CacheStats, Catalog, DataSource, PartitionWrite, TierStats, WriteResult
+from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import (
+    DAILY_BARS_SCHEMA,
+    MINUTE_BARS_SCHEMA,
+    PRICE_DTYPE,
+    SCHEMA_VERSION,
+    STANDARD_OHLCV_SCHEMA,
+    VOLUME_DTYPE,
+)
+from rustybt.domain.validation import RuleViolation, Severity, ValidationConfig, ValidationReport, validate_bars
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DAILY_BARS_SCHEMA",
+    "MINUTE_BARS_SCHEMA",
+    "OHLCV_FIELDS",
+    "PRICE_DTYPE",
+    "SCHEMA_VERSION",
+    "STANDARD_OHLCV_SCHEMA",
+    "VOLUME_DTYPE",
+    "Asset",
+    "AssetKey",
+    "AssetType",
+    "Bar",
+    "BarReader",
+    "BarWriter",
+    "Cache",
+    "CacheError",
+    "CacheKey",
+    "CacheStats",
+    "Catalog",
+    "CatalogError",
+    "ConfigurationError",
+    "ConversionMode",
+    "CorruptDataError",
+    "DataSource",
+    "DataSourceError",
+    "DatasetInfo",
+    "DatasetNotFound",
+    "DatasetNotFoundError",
+    "DateRange",
+    "DecimalConversion",
+    "DecimalConversionError",
+    "IngestService",
+    "IngestSummary",
+    "InvalidBarError",
+    "InvalidDateRangeError",
+    "InvalidRequestError",
+    "InvalidResolutionError",
+    "NotFoundError",
+    "NotInstalledError",
+    "PartitionWrite",
+    "Resolution",
+    "RuleViolation",
+    "RustyBTDataError",
+    "RustyBTError",
+    "SchemaMismatchError",
+    "SchemaVersionError",
+    "Severity",
+    "SourceUnavailableError",
+    "StorageError",
+    "SymbolNotFoundError",
+    "SymbolRange",
+    "TierStats",
+    "UnknownFieldError",
+    "UnknownSidError",
+    "ValidationConfig",
+    "ValidationError",
+    "ValidationReport",
+    "ValueIssue",
+    "WriteResult",
+    "bars_frame",
+    "check_ohlc",
+    "dataset_checksum",
+    "generate_cache_key",
+    "to_decimal",
+    "to_decimal_columns",
+    "validate_bars",
+]

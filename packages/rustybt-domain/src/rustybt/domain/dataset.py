@@ -1,0 +1,73 @@
+"""What the catalog knows about a dataset."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rustybt.domain.resolution import Resolution
+
+
+@dataclass(frozen=True)
+class SymbolRange:
+    """The span one symbol covers inside a dataset."""
+
+    symbol: str
+    start: datetime
+    end: datetime
+    bar_count: int
+    has_gaps: bool = False
+
+
+@dataclass(frozen=True)
+class DatasetInfo(Mapping[str, Any]):
+    """Full metadata of a registered dataset.
+
+    Also readable as a mapping (``info["checksum"]``), as the spec's ``get_dataset_info``
+    returns a dict.
+    """
+
+    dataset_id: str
+    source: str
+    resolution: Resolution
+    start_date: datetime
+    end_date: datetime
+    checksum: str
+    parquet_path: str = ""
+    created_at: datetime | None = None
+    last_updated: datetime | None = None
+    row_count: int = 0
+    size_bytes: int = 0
+    symbols: tuple[str, ...] = ()
+    date_ranges: tuple[SymbolRange, ...] = ()
+    file_checksums: Mapping[str, str] = field(default_factory=dict)
+    bundle: str | None = None
+    status: str = "complete"
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return getattr(self, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.__dataclass_fields__)
+
+    def __len__(self) -> int:
+        return len(self.__dataclass_fields__)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-friendly dict (times as ISO strings, resolution as text)."""
+        raw = asdict(self)
+        raw["resolution"] = str(self.resolution)
+        for name in ("start_date", "end_date", "created_at", "last_updated"):
+            value = raw[name]
+            raw[name] = value.isoformat() if value is not None else None
+        raw["date_ranges"] = [
+            {**r, "start": r["start"].isoformat(), "end": r["end"].isoformat()} for r in raw["date_ranges"]
+        ]
+        raw["symbols"] = list(self.symbols)
+        raw["file_checksums"] = dict(self.file_checksums)
+        return raw

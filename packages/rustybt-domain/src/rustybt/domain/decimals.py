@@ -1,0 +1,262 @@
+"""Exact conversion of incoming numbers into Decimal(18, 8) / Decimal(38, 8) columns.
+
+The no-silent-loss policy:
+
+* a value whose integer part does not fit its column is rejected (``overflow``);
+* NaN, infinities and text that is not a number are rejected;
+* a value with more than 8 decimals is rejected in strict mode, and rounded half-even in
+  lenient mode, every rounded value being reported;
+* floats are read through their shortest round-trip representation (``0.1`` is ``0.1``,
+  not ``0.1000000000000000055…``).
+
+Whole columns go through a vectorised fast path (plain decimal text that fits); only the rare
+values that need a closer look are examined one by one in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from enum import Enum
+
+import polars as pl
+
+from rustybt.domain.errors import DecimalConversionError
+from rustybt.domain.schemas import PRICE_DTYPE, VOLUME_DTYPE
+
+SCALE = 8
+_QUANTUM = Decimal(1).scaleb(-SCALE)
+
+
+class ConversionMode(Enum):
+    """``strict`` rejects values with more than 8 decimals; ``lenient`` rounds them half-even."""
+
+    STRICT = "strict"
+    LENIENT = "lenient"
+
+    @classmethod
+    def parse(cls, value: str | ConversionMode) -> ConversionMode:
+        if isinstance(value, ConversionMode):
+            return value
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise DecimalConversionError(
+                f"conversion mode must be 'strict' or 'lenient', not {value!r}",
+                column="-",
+                reason="bad_mode",
+            ) from None
+
+
+@dataclass(frozen=True)
+class ValueIssue:
+    """One value that was rounded or rejected, and where it was."""
+
+    row: int
+    column: str
+    reason: str  # overflow | nan | infinite | not_a_number | too_many_decimals
+    value: str
+    symbol: str | None = None
+    when: str | None = None
+    stored: Decimal | None = None  # the rounded value, for rounding issues
+
+    def describe(self) -> str:
+        where = [f"row {self.row}", f"column {self.column!r}"]
+        if self.symbol is not None:
+            where.insert(0, f"symbol {self.symbol!r}")
+        if self.when is not None:
+            where.insert(1, f"time {self.when}")
+        text = {
+            "overflow": "does not fit the column (integer part too large)",
+            "nan": "is NaN",
+            "infinite": "is infinite",
+            "not_a_number": "is not a number",
+            "too_many_decimals": f"has more than {SCALE} decimals",
+        }.get(self.reason, self.reason)
+        rounded = f", rounded to {self.stored}" if self.stored is not None else ""
+        return f"{', '.join(where)}: value {self.value!r} {text}{rounded}"
+
+
+@dataclass
+class DecimalConversion:
+    """The converted frame plus every rounded and rejected value.
+
+    Rejected values are null in ``frame``; ``rejected_rows`` lists their rows.
+    """
+
+    frame: pl.DataFrame
+    rounded: list[ValueIssue] = field(default_factory=list)
+    rejected: list[ValueIssue] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> list[int]:
+        return sorted({issue.row for issue in self.rejected})
+
+    def raise_if_rejected(self) -> None:
+        """Raise ``DecimalConversionError`` describing the first rejected values."""
+        if not self.rejected:
+            return
+        first = self.rejected[0]
+        shown = "; ".join(issue.describe() for issue in self.rejected[:5])
+        more = f" (and {len(self.rejected) - 5} more)" if len(self.rejected) > 5 else ""
+        raise DecimalConversionError(
+            f"{len(self.rejected)} value(s) cannot be stored exactly: {shown}{more}",
+            column=first.column,
+            reason=first.reason,
+            symbol=first.symbol,
+            when=first.when,
+            row=first.row,
+            value=first.value,
+        )
+
+
+def _int_digits(dtype: pl.Decimal) -> int:
+    precision = dtype.precision if dtype.precision is not None else 38
+    return precision - SCALE
+
+
+def to_decimal(
+    value: object,
+    dtype: pl.Decimal = PRICE_DTYPE,
+    *,
+    mode: ConversionMode | str = ConversionMode.STRICT,
+    column: str = "value",
+    symbol: str | None = None,
+    when: str | None = None,
+    row: int = 0,
+) -> Decimal:
+    """Convert one Decimal, str, int or float to the exact value its column will store.
+
+    Raises ``DecimalConversionError`` naming symbol, time, column and row for overflow,
+    NaN/inf, non-numbers, and (in strict mode) more than 8 decimals.
+    """
+    stored, issue = _convert_one(value, _int_digits(dtype), ConversionMode.parse(mode), column, symbol, when, row)
+    if stored is None:
+        assert issue is not None
+        DecimalConversion(pl.DataFrame(), rejected=[issue]).raise_if_rejected()
+    assert stored is not None
+    return stored
+
+
+def _convert_one(
+    value: object,
+    int_digits: int,
+    mode: ConversionMode,
+    column: str,
+    symbol: str | None,
+    when: str | None,
+    row: int,
+) -> tuple[Decimal | None, ValueIssue | None]:
+    def issue(reason: str, stored: Decimal | None = None) -> ValueIssue:
+        return ValueIssue(row, column, reason, text, symbol, when, stored)
+
+    if isinstance(value, bool):
+        text = str(value)
+        return None, issue("not_a_number")
+    if isinstance(value, float):
+        text = repr(value)
+    else:
+        text = str(value).strip()
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None, issue("not_a_number")
+    if number.is_nan():
+        return None, issue("nan")
+    if number.is_infinite():
+        return None, issue("infinite")
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)
+    rounded = None
+    if exponent < -SCALE and number != number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN):
+        if mode is ConversionMode.STRICT:
+            return None, issue("too_many_decimals")
+        number = number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+        rounded = issue("too_many_decimals", number)
+    if abs(number) >= Decimal(10) ** int_digits:
+        return None, issue("overflow")
+    return number.quantize(_QUANTUM), rounded
+
+
+def to_decimal_columns(
+    frame: pl.DataFrame,
+    columns: Mapping[str, pl.Decimal] | Sequence[str] | None = None,
+    *,
+    mode: ConversionMode | str = ConversionMode.STRICT,
+    symbol_column: str | None = "symbol",
+    time_column: str | None = "timestamp",
+) -> DecimalConversion:
+    """Convert the given columns (default: open/high/low/close/volume) to their Decimal dtypes.
+
+    Returns the frame (rejected values as null) and every rounded/rejected value with its
+    row, column, symbol and time. Never raises for bad values: call ``raise_if_rejected``.
+    """
+    mode = ConversionMode.parse(mode)
+    targets = _targets(columns)
+    result = DecimalConversion(frame)
+    converted: list[pl.Series] = []
+    for name, dtype in targets.items():
+        series, rounded, rejected = _convert_series(frame, name, dtype, mode, symbol_column, time_column)
+        converted.append(series)
+        result.rounded.extend(rounded)
+        result.rejected.extend(rejected)
+    result.frame = frame.with_columns(converted)
+    result.rejected.sort(key=lambda i: (i.row, i.column))
+    return result
+
+
+def _targets(columns: Mapping[str, pl.Decimal] | Sequence[str] | None) -> dict[str, pl.Decimal]:
+    defaults = {"open": PRICE_DTYPE, "high": PRICE_DTYPE, "low": PRICE_DTYPE, "close": PRICE_DTYPE, "volume": VOLUME_DTYPE}
+    if columns is None:
+        return defaults
+    if isinstance(columns, Mapping):
+        return dict(columns)
+    return {name: defaults.get(name, PRICE_DTYPE) for name in columns}
+
+
+def _convert_series(
+    frame: pl.DataFrame,
+    name: str,
+    dtype: pl.Decimal,
+    mode: ConversionMode,
+    symbol_column: str | None,
+    time_column: str | None,
+) -> tuple[pl.Series, list[ValueIssue], list[ValueIssue]]:
+    source = frame.get_column(name)
+    int_digits = _int_digits(dtype)
+    if isinstance(source.dtype, pl.Decimal) and (source.dtype.scale or 0) <= SCALE:
+        parsed = source.cast(dtype, strict=False)  # exact; null where the value overflows
+        fast = source.is_null() | parsed.is_not_null()
+    else:
+        text = _as_text(source)
+        pattern = rf"^[+-]?\d{{1,{int_digits}}}(\.\d{{0,{SCALE}}})?$"
+        fast = text.is_null() | text.str.contains(pattern)
+        parsed = text.str.to_decimal(scale=SCALE).cast(dtype, strict=False)
+    slow_rows = (~fast).arg_true().to_list()
+    if not slow_rows:
+        return parsed.alias(name), [], []
+    rounded: list[ValueIssue] = []
+    rejected: list[ValueIssue] = []
+    values = parsed.to_list()
+    raw = source.to_list()
+    symbols = frame.get_column(symbol_column).to_list() if symbol_column and symbol_column in frame.columns else None
+    times = frame.get_column(time_column).to_list() if time_column and time_column in frame.columns else None
+    for row in slow_rows:
+        symbol = str(symbols[row]) if symbols is not None else None
+        when = str(times[row]) if times is not None else None
+        stored, issue = _convert_one(raw[row], int_digits, mode, name, symbol, when, row)
+        values[row] = stored
+        if stored is None and issue is not None:
+            rejected.append(issue)
+        elif issue is not None:
+            rounded.append(issue)
+    return pl.Series(name, values, dtype=dtype), rounded, rejected
+
+
+def _as_text(source: pl.Series) -> pl.Series:
+    if source.dtype == pl.String:
+        return source.str.strip_chars()
+    if source.dtype.is_numeric() or isinstance(source.dtype, pl.Decimal):
+        return source.cast(pl.String)
+    return source.cast(pl.String, strict=False)

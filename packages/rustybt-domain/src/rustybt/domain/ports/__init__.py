@@ -1,0 +1,20 @@
+"""The ports: what the domain needs from the outside world, as abstract base classes."""
+
+from rustybt.domain.ports.bar_reader import BarReader
+from rustybt.domain.ports.bar_writer import BarWriter, PartitionWrite, WriteResult
+from rustybt.domain.ports.cache import Cache, CacheStats, TierStats, key_digest
+from rustybt.domain.ports.catalog import Catalog
+from rustybt.domain.ports.data_source import DataSource
+
+__all__ = [
+    "BarReader",
+    "BarWriter",
+    "Cache",
+    "CacheStats",
+    "Catalog",
+    "DataSource",
+    "PartitionWrite",
+    "TierStats",
+    "WriteResult",
+    "key_digest",
+]

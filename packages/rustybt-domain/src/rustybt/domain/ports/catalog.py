@@ -1,0 +1,152 @@
+"""Port: the metadata catalog (datasets, symbols and sids, date ranges, checksums, backtest links)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from rustybt.domain.assets import Asset, AssetType
+from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.instants import TimeLike
+from rustybt.domain.resolution import Resolution
+
+
+class Catalog(ABC):
+    """The registry of every stored dataset, and the one place that assigns sids.
+
+    Datasets are identified by UUID v4 strings. Times are stored as UTC. File paths are
+    relative to the dataset's ``parquet_path``; several datasets of one bundle may share a
+    partition file, so a file's checksum is recorded per (``parquet_path``, file path).
+    """
+
+    @abstractmethod
+    def register_dataset(
+        self,
+        source: str,
+        symbols: Sequence[str],
+        start_date: TimeLike,
+        end_date: TimeLike,
+        resolution: Resolution | str,
+        checksum: str,
+        *,
+        parquet_path: str = "",
+        row_count: int = 0,
+        size_bytes: int = 0,
+        date_ranges: Sequence[SymbolRange] = (),
+        file_checksums: Mapping[str, str] | None = None,
+        asset_type: AssetType | str = AssetType.EQUITY,
+        exchange: str | None = None,
+        bundle: str | None = None,
+        status: str = "complete",
+        dataset_id: str | None = None,
+    ) -> str:
+        """Record a dataset and return its id (a new UUID v4 unless ``dataset_id`` is given).
+
+        Everything (dataset row, symbols, date ranges, file checksums) is written in one
+        transaction: on any error nothing is recorded. Raises ``InvalidRequestError`` for an
+        empty source or symbol list, a bad symbol, or an already used ``dataset_id``;
+        ``InvalidDateRangeError`` when start is after end; ``InvalidResolutionError``.
+        """
+
+    @abstractmethod
+    def update_dataset(
+        self,
+        dataset_id: str,
+        *,
+        symbols: Sequence[str] | None = None,
+        start_date: TimeLike | None = None,
+        end_date: TimeLike | None = None,
+        checksum: str | None = None,
+        row_count: int | None = None,
+        size_bytes: int | None = None,
+        date_ranges: Sequence[SymbolRange] | None = None,
+        file_checksums: Mapping[str, str] | None = None,
+        status: str | None = None,
+    ) -> DatasetInfo:
+        """Change a dataset in one transaction and return its new state.
+
+        ``symbols`` are added to the dataset's symbols; ``date_ranges`` replace the ranges of
+        the symbols they name; ``file_checksums`` are merged into the recorded ones; other
+        arguments replace the stored value when not ``None``. ``last_updated`` is set.
+        Raises ``DatasetNotFoundError`` for an unknown id.
+        """
+
+    @abstractmethod
+    def find_dataset(
+        self,
+        symbols: Sequence[str],
+        start_date: TimeLike,
+        end_date: TimeLike,
+        resolution: Resolution | str,
+        source: str | None = None,
+    ) -> str | None:
+        """Id of a complete dataset at ``resolution`` whose range covers the request and that
+        holds every symbol in ``symbols`` (from ``source`` when given); the most recently
+        updated one when several match; ``None`` when none does."""
+
+    @abstractmethod
+    def get_dataset_info(self, dataset_id: str) -> DatasetInfo:
+        """Full metadata of a dataset. Raises ``DatasetNotFoundError`` for an unknown id."""
+
+    @abstractmethod
+    def list_datasets(
+        self,
+        *,
+        source: str | None = None,
+        resolution: Resolution | str | None = None,
+        symbol: str | None = None,
+        bundle: str | None = None,
+    ) -> list[DatasetInfo]:
+        """Datasets matching every filter given, most recently updated first."""
+
+    @abstractmethod
+    def remove_dataset(self, dataset_id: str) -> None:
+        """Delete a dataset with its symbols, ranges, checksums and backtest links (the files
+        are the caller's). Raises ``DatasetNotFoundError`` for an unknown id."""
+
+    @abstractmethod
+    def link_backtest_to_dataset(
+        self,
+        backtest_id: str,
+        dataset_id: str,
+        cached_at: TimeLike,
+        cache_key: str = "",
+    ) -> None:
+        """Record that backtest ``backtest_id`` read ``dataset_id``. Raises
+        ``DatasetNotFoundError`` for an unknown dataset."""
+
+    @abstractmethod
+    def get_datasets_for_backtest(self, backtest_id: str) -> list[str]:
+        """Ids of the datasets a backtest was linked to, in link order, without repeats;
+        empty for an unknown backtest."""
+
+    @abstractmethod
+    def assign_sid(self, exchange: str, symbol: str, asset_type: AssetType | str = AssetType.EQUITY) -> int:
+        """The sid of (exchange, symbol), creating it if new. The same pair always gets the
+        same sid, across datasets and processes; sids are never reused."""
+
+    @abstractmethod
+    def lookup_sid(self, exchange: str, symbol: str) -> int | None:
+        """The sid of (exchange, symbol), or ``None`` if it was never assigned."""
+
+    @abstractmethod
+    def get_asset(self, sid: int) -> Asset:
+        """The asset behind ``sid``. Raises ``UnknownSidError``."""
+
+    @abstractmethod
+    def list_assets(self, exchange: str | None = None) -> list[Asset]:
+        """Every asset (of ``exchange`` when given), by sid."""
+
+    @abstractmethod
+    def get_file_checksums(self, dataset_id: str) -> dict[str, str]:
+        """Recorded SHA-256 of every file of a dataset (path relative to its parquet_path)."""
+
+    @abstractmethod
+    def update_file_checksums(self, parquet_path: str, checksums: Mapping[str, str]) -> list[str]:
+        """A writer rewrote these files under ``parquet_path``: record their new checksums for
+        every dataset that has them, recompute those datasets' checksums, and return their ids."""
+
+    @abstractmethod
+    def mark_validated(self, dataset_id: str, at: datetime | None = None) -> None:
+        """Set ``last_validated`` of every file checksum of the dataset (default: now)."""

@@ -1,0 +1,78 @@
+"""Checks every bar store runs on a frame before it touches a file, and query argument checks
+every bar reader runs before it reads one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import polars as pl
+
+from rustybt.domain.date_range import DateRange
+from rustybt.domain.errors import InvalidRequestError, UnknownFieldError, ValidationError
+from rustybt.domain.instants import TimeLike, to_utc
+from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import FIELDS, check_schema, storage_schema, time_column
+from rustybt.domain.validation.report import RuleViolation, Severity, ValidationReport
+
+
+def storage_kind_of(resolution: Resolution | str) -> str:
+    return Resolution.parse(resolution).storage_kind
+
+
+def check_storage_frame(frame: pl.DataFrame, kind: str) -> None:
+    """Raise before any write: wrong schema, nulls, duplicate (sid, time), time going
+    backwards within a sid. The error names the rows (positions in ``frame``)."""
+    check_schema(frame, storage_schema(kind), what=f"{kind} bar frame")
+    t = time_column(kind)
+    indexed = frame.with_row_index("__row")
+    violations: list[RuleViolation] = []
+
+    def collect(mask: pl.Expr, rule: str, message: str) -> None:
+        hits = indexed.filter(mask.fill_null(False)).group_by("sid", maintain_order=True).agg(pl.col("__row"))
+        for sid, rows in hits.iter_rows():
+            violations.append(RuleViolation(rule, Severity.ERROR, None if sid is None else str(sid), tuple(rows), len(rows), message))
+
+    for column in frame.columns:
+        collect(pl.col(column).is_null(), "no_nulls", f"{column} is null")
+    collect(~pl.struct("sid", t).is_first_distinct(), "no_duplicate_timestamps", f"duplicate (sid, {t})")
+    collect(pl.col(t) < pl.col(t).shift(1).over("sid"), "sorted_ascending", f"{t} goes backwards within the sid")
+    if violations:
+        report = ValidationReport(tuple(violations), frame.height, ("storage",))
+        raise ValidationError(f"{kind} bar frame rejected before writing:\n" + report.summary(), report=report)
+
+
+def check_fields(fields: Sequence[str]) -> list[str]:
+    """The fields as a list; ``UnknownFieldError`` naming any that is not OHLCV."""
+    if isinstance(fields, str):
+        fields = [fields]
+    unknown = [f for f in fields if f not in FIELDS]
+    if unknown:
+        raise UnknownFieldError(
+            f"unknown field(s) {', '.join(repr(f) for f in unknown)}; expected some of {', '.join(FIELDS)}"
+        )
+    if not fields:
+        raise InvalidRequestError("no fields requested; ask for some of " + ", ".join(FIELDS))
+    return list(fields)
+
+
+def check_sids(sids: Sequence[int]) -> list[int]:
+    """The sids as a list of ints; ``InvalidRequestError`` for an empty list or a non-int."""
+    values = list(sids)
+    if not values:
+        raise InvalidRequestError("no sids requested")
+    bad = [s for s in values if isinstance(s, bool) or not isinstance(s, int)]
+    if bad:
+        raise InvalidRequestError(f"sids must be integers, got {bad[:5]!r}")
+    return values
+
+
+def query_span(start_date: TimeLike, end_date: TimeLike) -> DateRange:
+    """The inclusive UTC span of a reader query (a bare end date covers its whole day)."""
+    return DateRange.of(start_date, end_date)
+
+
+def day_bounds(moment: TimeLike) -> tuple[datetime, datetime]:
+    """First and last microsecond of the UTC day holding ``moment``."""
+    start = to_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1) - timedelta(microseconds=1)
