@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 from enum import Enum
 
 import polars as pl
@@ -139,7 +139,23 @@ def to_decimal(
     return stored
 
 
+_WIDE = Context(prec=80)
+
+
 def _convert_one(
+    value: object,
+    int_digits: int,
+    mode: ConversionMode,
+    column: str,
+    symbol: str | None,
+    when: str | None,
+    row: int,
+) -> tuple[Decimal | None, ValueIssue | None]:
+    with localcontext(_WIDE):  # 38-digit volumes need more than the default 28 digits
+        return _convert_in_context(value, int_digits, mode, column, symbol, when, row)
+
+
+def _convert_in_context(
     value: object,
     int_digits: int,
     mode: ConversionMode,
@@ -166,6 +182,9 @@ def _convert_one(
         return None, issue("nan")
     if number.is_infinite():
         return None, issue("infinite")
+    limit = Decimal(10) ** int_digits
+    if abs(number) >= limit:
+        return None, issue("overflow")
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)
     rounded = None
@@ -173,9 +192,9 @@ def _convert_one(
         if mode is ConversionMode.STRICT:
             return None, issue("too_many_decimals")
         number = number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+        if abs(number) >= limit:  # 9999999999.999999999 rounds up past the column
+            return None, issue("overflow")
         rounded = issue("too_many_decimals", number)
-    if abs(number) >= Decimal(10) ** int_digits:
-        return None, issue("overflow")
     return number.quantize(_QUANTUM), rounded
 
 

@@ -36,7 +36,7 @@ class InMemoryBarReader(BarReader):
     def _frame(self) -> pl.DataFrame:
         return self._store.get(self._kind, pl.DataFrame(schema=storage_schema(self._kind)))
 
-    def _bounds(self, moment: TimeLike) -> object:
+    def _bounds(self, moment: TimeLike) -> date | datetime:
         value = to_utc(moment)
         return value.date() if self._kind == "daily" else value
 
@@ -112,7 +112,7 @@ class InMemoryBarWriter(BarWriter):
             part = merged.filter(file_of == path).sort("sid", t)
             replaced = new_counts[path] + old_counts.get(path, 0) - part.height
             digest = hashlib.sha256(part.write_csv().encode()).hexdigest()
-            writes.append(PartitionWrite(path, new_counts[path] - replaced, replaced, part.height, digest, part.estimated_size()))
+            writes.append(PartitionWrite(path, new_counts[path] - replaced, replaced, part.height, digest, int(part.estimated_size())))
         self._store[kind] = merged
         return WriteResult(self.root, tuple(writes))
 

@@ -68,5 +68,5 @@ class InMemoryCache(Cache):
     def get_stats(self) -> CacheStats:
         tier = TierStats(**{**vars(self._stats)})
         tier.entries = len(self._entries)
-        tier.bytes = sum(e.frame.estimated_size() for e in self._entries.values())
+        tier.bytes = int(sum(e.frame.estimated_size() for e in self._entries.values()))
         return CacheStats({"memory": tier}, hits=tier.hits, misses=tier.misses)
