@@ -1,0 +1,132 @@
+"""The container: the one place that chooses implementations.
+
+Every choice comes from configuration (``Settings``): the catalog (sqlite | postgresql | memory),
+the cache (memory | disk | redis), the bar storage (parquet | memory). Implementations are
+imported lazily, so only the packages a configuration uses need to be installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from rustybt.app.config import Settings, load_settings
+from rustybt.app.lazy import lazy
+from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCache, InMemoryCatalog
+from rustybt.domain.ports import BarReader, BarWriter, Cache, Catalog
+from rustybt.domain.resolution import Resolution
+from rustybt.domain.validation import ValidationConfig
+
+SqlCatalog = lazy("rustybt.catalog.sqlite:DataCatalog", "rustybt-catalog-sqlite")
+CacheManager = lazy("rustybt.cache:CacheManager", "rustybt-cache")
+LruCache = lazy("rustybt.cache:LruCache", "rustybt-cache")
+RedisCache = lazy("rustybt.cache:RedisCache", "rustybt-cache[redis]")
+ParquetWriter = lazy("rustybt.storage.parquet:ParquetWriter", "rustybt-storage-parquet")
+
+
+class Container(containers.DeclarativeContainer):
+    """Wires catalog, cache and bar storage from ``config`` (a dict shaped like ``Settings.values``)."""
+
+    config = providers.Configuration()
+
+    catalog = providers.Selector(
+        config.catalog.kind,
+        sqlite=providers.Singleton(SqlCatalog, config.catalog.resolved_url),
+        postgresql=providers.Singleton(SqlCatalog, config.catalog.url),
+        memory=providers.Singleton(InMemoryCatalog),
+    )
+
+    cache = providers.Selector(
+        config.cache.kind,
+        memory=providers.Singleton(
+            LruCache,
+            max_bytes=config.cache.hot_cache_bytes,
+            ttl_seconds=config.cache.ttl_seconds,
+        ),
+        disk=providers.Singleton(
+            CacheManager,
+            cache_dir=config.cache.resolved_dir,
+            hot_cache_size_mb=config.cache.hot_cache_size_mb,
+            cold_cache_size_mb=config.cache.cold_cache_size_mb,
+            ttl_seconds=config.cache.ttl_seconds,
+        ),
+        redis=providers.Singleton(
+            CacheManager,
+            cache_dir=config.cache.resolved_dir,
+            hot_cache_size_mb=config.cache.hot_cache_size_mb,
+            cold_cache_size_mb=config.cache.cold_cache_size_mb,
+            ttl_seconds=config.cache.ttl_seconds,
+            cold=providers.Singleton(
+                RedisCache,
+                url=config.cache.redis_url,
+                max_bytes=config.cache.cold_cache_bytes,
+                ttl_seconds=config.cache.ttl_seconds,
+            ),
+        ),
+    )
+
+    bar_writer = providers.Selector(
+        config.storage.kind,
+        parquet=providers.Factory(ParquetWriter),
+        memory=providers.Factory(InMemoryBarWriter),
+    )
+
+    validation = providers.Singleton(
+        ValidationConfig,
+        ohlcv_checks=config.validation.ohlcv_checks,
+        temporal_consistency=config.validation.temporal_consistency,
+        completeness=config.validation.completeness,
+        outlier_detection=config.validation.outlier_detection,
+        outlier_std_threshold=config.validation.outlier_std_threshold,
+        volume_spike_std_threshold=config.validation.volume_spike_std_threshold,
+        reject_outliers=config.validation.reject_outliers,
+    )
+
+
+class App:
+    """What commands use: settings, the container, and bundle-scoped storage."""
+
+    def __init__(self, settings: Settings, container: Container) -> None:
+        self.settings = settings
+        self.container = container
+        self._memory_writers: dict[str, InMemoryBarWriter] = {}
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.container.catalog()  # type: ignore[no-any-return]
+
+    @property
+    def cache(self) -> Cache:
+        return self.container.cache()  # type: ignore[no-any-return]
+
+    def writer(self, bundle: str) -> BarWriter:
+        """The bar writer of bundle ``bundle`` (created on first write)."""
+        if self.settings.section("storage")["kind"] == "memory":
+            return self._memory_writers.setdefault(bundle, InMemoryBarWriter(f"memory://{bundle}"))
+        return self.container.bar_writer(self.settings.bundle_dir(bundle))  # type: ignore[no-any-return]
+
+    def reader(self, bundle: str, resolution: Resolution | str) -> BarReader:
+        return self.writer(bundle).reader(resolution)
+
+    def bundle_path(self, bundle: str) -> Path:
+        return self.settings.bundle_dir(bundle)
+
+
+def container_config(settings: Settings) -> dict[str, Any]:
+    """``Settings`` as the container's configuration, with derived absolute paths and byte sizes."""
+    values: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in settings.values.items()}
+    values["catalog"]["resolved_url"] = settings.catalog_url
+    values["cache"]["resolved_dir"] = str(settings.path("cache", "cache_dir"))
+    values["cache"]["hot_cache_bytes"] = int(values["cache"]["hot_cache_size_mb"]) * 1024 * 1024
+    values["cache"]["cold_cache_bytes"] = int(values["cache"]["cold_cache_size_mb"]) * 1024 * 1024
+    return values
+
+
+def build_container(settings: Settings | None = None) -> App:
+    """The application object graph for ``settings`` (default: ``load_settings()``)."""
+    settings = settings or load_settings()
+    container = Container()
+    container.config.from_dict(container_config(settings))
+    return App(settings, container)

@@ -1,0 +1,17 @@
+"""The container picks implementations by configuration alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rustybt.app import build_container, load_settings
+from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog
+
+
+def test_in_memory_wiring(tmp_path: Path) -> None:
+    env = {"RUSTYBT_CATALOG_KIND": "memory", "RUSTYBT_CACHE_KIND": "memory", "RUSTYBT_STORAGE_KIND": "memory"}
+    app = build_container(load_settings(tmp_path, env=env))
+    assert isinstance(app.catalog, InMemoryCatalog)
+    assert app.catalog is app.catalog
+    assert isinstance(app.writer("demo"), InMemoryBarWriter)
+    assert app.writer("demo") is app.writer("demo")
