@@ -33,3 +33,16 @@ def test_bad_config_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["--home", str(tmp_path), "config", "show"])
     assert result.exit_code == 1
     assert "cache.kind is 'nope'" in result.output
+
+
+MEMORY = {"RUSTYBT_CATALOG_KIND": "memory", "RUSTYBT_CACHE_KIND": "memory", "RUSTYBT_STORAGE_KIND": "memory"}
+
+
+def test_catalog_commands_report_unknown_datasets_clearly(tmp_path: Path) -> None:
+    runner = CliRunner()
+    listed = runner.invoke(main, ["--home", str(tmp_path), "catalog", "list", "--json"], env=MEMORY)
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.output) == []
+    shown = runner.invoke(main, ["--home", str(tmp_path), "catalog", "show", "no-such-id"], env=MEMORY)
+    assert shown.exit_code == 1
+    assert "no dataset with id 'no-such-id'" in shown.output

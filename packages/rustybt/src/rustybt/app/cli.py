@@ -10,24 +10,9 @@ import click
 
 from rustybt.app import __version__
 from rustybt.app.commands import register
-from rustybt.app.config import load_settings
+from rustybt.app.cli_context import CliContext
 from rustybt.app.console import err
-from rustybt.app.container import App, build_container
 from rustybt.domain.errors import RustyBTDataError
-
-
-class Context:
-    """Lazily built application shared by subcommands."""
-
-    def __init__(self, home: Path | None) -> None:
-        self.home = home
-        self._app: App | None = None
-
-    @property
-    def app(self) -> App:
-        if self._app is None:
-            self._app = build_container(load_settings(self.home))
-        return self._app
 
 
 class RustyBTGroup(click.Group):
@@ -52,7 +37,7 @@ class RustyBTGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, home: Path | None) -> None:
     """RustyBT Data: exact OHLCV bars — ingest, store, find, cache, backtest."""
-    ctx.obj = Context(home)
+    ctx.obj = CliContext(home)
 
 
 register(main)

@@ -6,7 +6,9 @@ import click
 
 
 def register(group: click.Group) -> None:
+    from rustybt.app.commands.cache_cmd import cache
+    from rustybt.app.commands.catalog_cmd import catalog
     from rustybt.app.commands.config_cmd import config
 
-    for command in (config,):
+    for command in (catalog, cache, config):
         group.add_command(command)

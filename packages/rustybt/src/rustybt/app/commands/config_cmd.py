@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import yaml
 
-from rustybt.app.config import load_settings
+from rustybt.app.cli_context import CliContext, pass_cli
 from rustybt.app.console import emit_json, out
 
 
@@ -16,10 +16,10 @@ def config() -> None:
 
 @config.command("show")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
-@click.pass_obj
-def show(obj: object, as_json: bool) -> None:
+@pass_cli
+def show(cli: CliContext, as_json: bool) -> None:
     """Print every setting in force (secrets masked)."""
-    settings = load_settings(getattr(obj, "home", None))
+    settings = cli.settings
     values = settings.as_dict()
     if as_json:
         emit_json(values)
