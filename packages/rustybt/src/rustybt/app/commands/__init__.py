@@ -9,6 +9,7 @@ def register(group: click.Group) -> None:
     from rustybt.app.commands.cache_cmd import cache
     from rustybt.app.commands.catalog_cmd import catalog
     from rustybt.app.commands.config_cmd import config
+    from rustybt.app.commands.secrets_cmd import secrets
 
-    for command in (catalog, cache, config):
+    for command in (catalog, cache, config, secrets):
         group.add_command(command)
