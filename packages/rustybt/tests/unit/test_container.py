@@ -15,3 +15,14 @@ def test_in_memory_wiring(tmp_path: Path) -> None:
     assert app.catalog is app.catalog
     assert isinstance(app.writer("demo"), InMemoryBarWriter)
     assert app.writer("demo") is app.writer("demo")
+
+
+def test_cache_kind_is_chosen_by_configuration(tmp_path: Path) -> None:
+    from rustybt.cache import CacheManager, LruCache
+
+    memory = build_container(load_settings(tmp_path, env={"RUSTYBT_CACHE_KIND": "memory", "RUSTYBT_HOT_CACHE_SIZE_MB": "8"}))
+    assert isinstance(memory.cache, LruCache)
+    assert memory.cache.max_bytes == 8 * 1024 * 1024
+    disk = build_container(load_settings(tmp_path, env={"RUSTYBT_CACHE_KIND": "disk"}))
+    assert isinstance(disk.cache, CacheManager)
+    assert disk.cache is disk.cache
