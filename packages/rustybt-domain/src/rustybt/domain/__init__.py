@@ -35,7 +35,7 @@ from rustybt.domain.errors import (
     UnknownSidError,
     ValidationError,
 )
-from rustybt.domain.ingest import IngestService, IngestSummary
+from rustybt.domain.ingest import IngestProgress, IngestService, IngestSummary, ProgressCallback
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports import BarReader, BarWriter, Cache, CacheStats, Catalog, DataSource, PartitionWrite, TierStats, WriteResult
 from rustybt.domain.resolution import Resolution
@@ -82,6 +82,7 @@ __all__ = [
     "DateRange",
     "DecimalConversion",
     "DecimalConversionError",
+    "IngestProgress",
     "IngestService",
     "IngestSummary",
     "InvalidBarError",
@@ -91,6 +92,7 @@ __all__ = [
     "NotFoundError",
     "NotInstalledError",
     "PartitionWrite",
+    "ProgressCallback",
     "Resolution",
     "RuleViolation",
     "RustyBTDataError",

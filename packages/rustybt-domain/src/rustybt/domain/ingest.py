@@ -5,6 +5,13 @@ fetch → convert (no silent loss) → validate → assign sids → write → ch
 Strict mode rejects the whole batch if any value or row is invalid; lenient mode writes the
 valid rows and returns every rejected row with its rule. A failed ingest registers nothing,
 and the writer guarantees stored files are unchanged.
+
+Incremental update: when a complete dataset of the same source, resolution and bundle holds
+exactly the requested symbols and its range overlaps or touches the requested one, only the
+part of the range it lacks is fetched, and that dataset is extended (``Catalog.update_dataset``).
+
+A raw frame may carry ``source_file`` and ``source_line`` columns; rejected rows then name
+their ``location`` (``file:line``) in the summary.
 """
 
 from __future__ import annotations
@@ -12,12 +19,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import polars as pl
-
-from rustybt.domain.assets import AssetType
-from rustybt.domain.dataset import SymbolRange
+from rustybt.domain.assets import AssetType, check_symbol
+from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, ValueIssue, to_decimal_columns
 from rustybt.domain.errors import InvalidRequestError
@@ -29,7 +35,32 @@ from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import STANDARD_OHLCV_SCHEMA, storage_schema
 from rustybt.domain.validation import ValidationConfig, ValidationReport, validate_bars
 
-REJECTED_SCHEMA = {"row": pl.Int64, "symbol": pl.String, "timestamp": pl.String, "rule": pl.String, "detail": pl.String}
+REJECTED_SCHEMA_BASE = {
+    "row": pl.Int64,
+    "symbol": pl.String,
+    "timestamp": pl.String,
+    "rule": pl.String,
+    "detail": pl.String,
+}
+REJECTED_SCHEMA = {**REJECTED_SCHEMA_BASE, "location": pl.String}
+# Optional columns of a raw frame naming where each row came from (e.g. a CSV file and line).
+LOCATION_COLUMNS = ("source_file", "source_line")
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """One step of one symbol: ``stage`` is ``"fetched"`` (after its bars arrived) or
+    ``"written"`` (after the dataset was registered); ``done`` of ``total`` symbols."""
+
+    symbol: str
+    stage: str
+    rows: int
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[IngestProgress], None]
 
 
 @dataclass
@@ -53,6 +84,8 @@ class IngestSummary:
     outliers_flagged: int = 0
     report: ValidationReport = field(default_factory=ValidationReport)
     files: dict[str, str] = field(default_factory=dict)
+    extended: bool = False
+    fetched_spans: tuple[DateRange, ...] = ()
 
     def as_rows(self) -> list[dict[str, object]]:
         """One row per symbol for a summary table."""
@@ -73,7 +106,11 @@ def _utc_now() -> datetime:
 
 
 class IngestService:
-    """Runs the ingest workflow for one source into one bar store and catalog."""
+    """Runs the ingest workflow for one source into one bar store and catalog.
+
+    ``symbols_per_fetch`` symbols are asked of the source at a time (``None``: all at once);
+    ``progress`` is told when each symbol's bars have arrived and when they are registered.
+    """
 
     def __init__(
         self,
@@ -86,7 +123,12 @@ class IngestService:
         asset_type: AssetType | str = AssetType.EQUITY,
         bundle: str | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        progress: ProgressCallback | None = None,
+        symbols_per_fetch: int | None = 1,
+        incremental: bool = True,
     ) -> None:
+        if symbols_per_fetch is not None and symbols_per_fetch < 1:
+            raise InvalidRequestError(f"symbols_per_fetch must be at least 1, not {symbols_per_fetch}")
         self.source = source
         self.writer = writer
         self.catalog = catalog
@@ -95,6 +137,9 @@ class IngestService:
         self.asset_type = AssetType.parse(asset_type)
         self.bundle = bundle
         self.clock = clock
+        self.progress = progress
+        self.symbols_per_fetch = symbols_per_fetch
+        self.incremental = incremental
 
     def run(self, symbols: Sequence[str], span: DateRange, resolution: Resolution | str) -> IngestSummary:
         """Synchronous ``ingest``."""
@@ -102,25 +147,73 @@ class IngestService:
 
     async def ingest(self, symbols: Sequence[str], span: DateRange, resolution: Resolution | str) -> IngestSummary:
         resolution = Resolution.parse(resolution)
-        names = tuple(dict.fromkeys(symbols))
+        names = tuple(dict.fromkeys(check_symbol(s) for s in symbols))
         if not names:
             raise InvalidRequestError("no symbols to ingest")
-        raw = await self.source.fetch_raw(names, span, resolution)
+        existing = self._extendable(names, span, resolution) if self.incremental else None
+        pieces = _missing_pieces(existing, span) if existing is not None else (span,)
+        raw = await self._fetch(names, pieces, resolution)
         summary = IngestSummary(None, self.source.source_name, resolution, names, rows_fetched=raw.height)
+        summary.fetched_spans = pieces
+        if existing is not None:
+            summary.dataset_id = existing.dataset_id
+            summary.extended = True
+            summary.ranges = existing.date_ranges
         clean = self._convert_and_validate(raw, resolution, summary)
         if clean.is_empty():
             return summary
         stored = self._to_storage(clean, resolution)
         result = self.writer.write(stored, resolution)
-        self._register(result, clean, span, resolution, summary)
+        self._register(result, clean, span, resolution, summary, existing)
+        self._report_written(summary)
         return summary
+
+    def _extendable(self, names: tuple[str, ...], span: DateRange, resolution: Resolution) -> DatasetInfo | None:
+        step = resolution.duration
+        for info in self.catalog.list_datasets(
+            source=self.source.source_name, resolution=resolution, bundle=self.bundle
+        ):
+            if info.bundle != self.bundle or info.status != "complete" or set(info.symbols) != set(names):
+                continue
+            if span.start <= info.end_date + step and span.end >= info.start_date - step:
+                return info
+        return None
+
+    async def _fetch(self, names: tuple[str, ...], pieces: Sequence[DateRange], resolution: Resolution) -> pl.DataFrame:
+        size = self.symbols_per_fetch or len(names)
+        frames: list[pl.DataFrame] = []
+        done = 0
+        for i in range(0, len(names), size):
+            batch = names[i : i + size]
+            got = [await self.source.fetch_raw(batch, piece, resolution) for piece in pieces]
+            frames.extend(f for f in got if not f.is_empty())
+            counts = _rows_per_symbol(got)
+            for name in batch:
+                done += 1
+                self._notify(IngestProgress(name, "fetched", counts.get(name, 0), done, len(names)))
+        if not frames:
+            return pl.DataFrame(schema=STANDARD_OHLCV_SCHEMA)
+        if len(frames) == 1:
+            return frames[0]
+        return pl.concat(frames, how="vertical_relaxed")
+
+    def _notify(self, event: IngestProgress) -> None:
+        if self.progress is not None:
+            self.progress(event)
+
+    def _report_written(self, summary: IngestSummary) -> None:
+        by_symbol = {r.symbol: r.bar_count for r in summary.ranges}
+        for done, name in enumerate(summary.symbols, start=1):
+            self._notify(IngestProgress(name, "written", by_symbol.get(name, 0), done, len(summary.symbols)))
 
     def _convert_and_validate(self, raw: pl.DataFrame, resolution: Resolution, summary: IngestSummary) -> pl.DataFrame:
         conversion = to_decimal_columns(raw, mode=self.mode)
         summary.rounded = conversion.rounded
         summary.values_rounded = len(conversion.rounded)
-        frame = conversion.frame.select(STANDARD_OHLCV_SCHEMA.names()).cast(dict(STANDARD_OHLCV_SCHEMA))
-        report = validate_bars(frame, self.validation, resolution=resolution if resolution.is_intraday else None, now=self.clock())
+        frame = conversion.frame.select(STANDARD_OHLCV_SCHEMA.names()).cast(STANDARD_OHLCV_SCHEMA)
+        report = validate_bars(
+            frame, self.validation, resolution=resolution if resolution.is_intraday else None, now=self.clock()
+        )
         summary.report = report
         summary.gaps = report.count("no_gaps")
         summary.outliers_flagged = report.count("price_outlier") + report.count("volume_spike")
@@ -128,45 +221,78 @@ class IngestService:
             conversion.raise_if_rejected()
             report.raise_if_errors()
             return frame
-        rejected = _rejections(frame, conversion.rejected, report)
+        rejected = _rejections(frame, conversion.rejected, report, raw)
         summary.rejected = rejected
         summary.rows_rejected = rejected.get_column("row").n_unique()
+        if rejected.is_empty():
+            return frame
         bad = rejected.get_column("row").unique().to_list()
         return frame.with_row_index("__row").filter(~pl.col("__row").is_in(bad)).drop("__row")
 
     def _to_storage(self, frame: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
         exchange = self.source.exchange
-        sids = {s: self.catalog.assign_sid(exchange, s, self.asset_type) for s in frame.get_column("symbol").unique().to_list()}
+        sids = {
+            s: self.catalog.assign_sid(exchange, s, self.asset_type)
+            for s in frame.get_column("symbol").unique(maintain_order=True).to_list()
+        }
         with_sid = frame.with_columns(pl.col("symbol").replace_strict(sids, return_dtype=pl.Int64).alias("sid"))
         if resolution.storage_kind == "daily":
             with_sid = with_sid.with_columns(pl.col("timestamp").dt.date().alias("date"))
         schema = storage_schema(resolution.storage_kind)
-        return with_sid.select(schema.names()).sort("sid", schema.names()[0])
+        stored = with_sid.select(schema.names())
+        step = pl.col("sid").diff().fill_null(0)
+        later = pl.col(schema.names()[0]).to_physical().cast(pl.Int64).diff().fill_null(0) >= 0
+        if stored.select(((step > 0) | ((step == 0) & later)).all()).item():
+            return stored  # already in (sid, time) order, as sources usually deliver it
+        return stored.sort("sid", schema.names()[0])
 
-    def _register(self, result: WriteResult, frame: pl.DataFrame, span: DateRange, resolution: Resolution, summary: IngestSummary) -> None:
+    def _register(
+        self,
+        result: WriteResult,
+        frame: pl.DataFrame,
+        span: DateRange,
+        resolution: Resolution,
+        summary: IngestSummary,
+        existing: DatasetInfo | None,
+    ) -> None:
         self.catalog.update_file_checksums(result.root, result.checksums)
         gaps = {v.symbol for v in summary.report.violations if v.rule == "no_gaps"}
         per_symbol = frame.group_by("symbol", maintain_order=True).agg(
             pl.col("timestamp").min().alias("first"), pl.col("timestamp").max().alias("last"), pl.len().alias("bars")
         )
         ranges = tuple(SymbolRange(s, first, last, n, s in gaps) for s, first, last, n in per_symbol.iter_rows())
-        symbols = tuple(r.symbol for r in ranges)
-        summary.dataset_id = self.catalog.register_dataset(
-            self.source.source_name,
-            symbols,
-            span.start,
-            span.end,
-            resolution,
-            dataset_checksum(result.checksums),
-            parquet_path=result.root,
-            row_count=frame.height,
-            size_bytes=result.size_bytes,
-            date_ranges=ranges,
-            file_checksums=result.checksums,
-            asset_type=self.asset_type,
-            exchange=self.source.exchange,
-            bundle=self.bundle,
-        )
+        if existing is None:
+            summary.dataset_id = self.catalog.register_dataset(
+                self.source.source_name,
+                tuple(r.symbol for r in ranges),
+                span.start,
+                span.end,
+                resolution,
+                dataset_checksum(result.checksums),
+                parquet_path=result.root,
+                row_count=frame.height,
+                size_bytes=result.size_bytes,
+                date_ranges=ranges,
+                file_checksums=result.checksums,
+                asset_type=self.asset_type,
+                exchange=self.source.exchange,
+                bundle=self.bundle,
+            )
+        else:
+            ranges = _merged_ranges(existing.date_ranges, ranges)
+            files = {**existing.file_checksums, **result.checksums}
+            new_files = sum(p.size_bytes for p in result.partitions if p.path not in existing.file_checksums)
+            whole = DateRange(existing.start_date, existing.end_date).union(span)
+            self.catalog.update_dataset(
+                existing.dataset_id,
+                start_date=whole.start,
+                end_date=whole.end,
+                checksum=dataset_checksum(files),
+                row_count=existing.row_count + frame.height,
+                size_bytes=existing.size_bytes + new_files,
+                date_ranges=ranges,
+                file_checksums=result.checksums,
+            )
         summary.rows_written = result.rows_written
         summary.rows_added = result.rows_added
         summary.rows_replaced = result.rows_replaced
@@ -174,18 +300,68 @@ class IngestService:
         summary.files = dict(result.checksums)
 
 
-def _rejections(frame: pl.DataFrame, issues: Sequence[ValueIssue], report: ValidationReport) -> pl.DataFrame:
-    symbols = frame.get_column("symbol").to_list()
-    times = frame.get_column("timestamp").to_list()
-    rows: list[tuple[int, str | None, str | None, str, str]] = [
+def _missing_pieces(existing: DatasetInfo, span: DateRange) -> tuple[DateRange, ...]:
+    """The parts of ``span`` outside the dataset's range, in time order."""
+    pieces: list[DateRange] = []
+    if span.start < existing.start_date:
+        pieces.append(DateRange(span.start, min(span.end, existing.start_date - _TICK)))
+    if span.end > existing.end_date:
+        pieces.append(DateRange(max(span.start, existing.end_date + _TICK), span.end))
+    return tuple(pieces)
+
+
+def _merged_ranges(old: Sequence[SymbolRange], new: Sequence[SymbolRange]) -> tuple[SymbolRange, ...]:
+    merged = {r.symbol: r for r in old}
+    for r in new:
+        before = merged.get(r.symbol)
+        if before is None:
+            merged[r.symbol] = r
+            continue
+        merged[r.symbol] = SymbolRange(
+            r.symbol,
+            min(before.start, r.start),
+            max(before.end, r.end),
+            before.bar_count + r.bar_count,
+            before.has_gaps or r.has_gaps,
+        )
+    return tuple(merged.values())
+
+
+def _rows_per_symbol(frames: Sequence[pl.DataFrame]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for frame in frames:
+        if frame.is_empty():
+            continue
+        for name, n in frame.group_by("symbol").len().iter_rows():
+            counts[str(name)] = counts.get(str(name), 0) + int(n)
+    return counts
+
+
+def _rejections(
+    frame: pl.DataFrame, issues: Sequence[ValueIssue], report: ValidationReport, raw: pl.DataFrame
+) -> pl.DataFrame:
+    """One row per (row, rule) rejected, with where the row came from when the source says."""
+    found: list[tuple[int, str | None, str | None, str, str]] = [
         (i.row, i.symbol, i.when, f"decimal_{i.reason}", i.describe()) for i in issues
     ]
-    for v in report.errors:
-        for row in v.rows:
-            rows.append((row, symbols[row], str(times[row]), v.rule, v.message))
-    if not rows:
+    hits = [(row, v.rule, v.message) for v in report.errors for row in v.rows]
+    if hits:
+        picked = frame.select("symbol", "timestamp")[[row for row, _, _ in hits]]
+        for (row, rule, message), (symbol, when) in zip(hits, picked.iter_rows(), strict=True):
+            found.append((row, symbol, str(when), rule, message))
+    if not found:
         return pl.DataFrame(schema=REJECTED_SCHEMA)
-    return pl.DataFrame(rows, schema=REJECTED_SCHEMA, orient="row").sort("row", "rule")
+    rejected = pl.DataFrame(found, schema=REJECTED_SCHEMA_BASE, orient="row").sort("row", "rule")
+    return rejected.with_columns(_locations(raw, rejected.get_column("row")))
 
 
-__all__ = ["IngestService", "IngestSummary"]
+def _locations(raw: pl.DataFrame, rows: pl.Series) -> pl.Series:
+    """``file:line`` of each row when the source delivered ``source_file``/``source_line``."""
+    if not set(LOCATION_COLUMNS) <= set(raw.columns):
+        return pl.Series("location", [None] * rows.len(), dtype=pl.String)
+    picked = raw.select(LOCATION_COLUMNS)[rows.to_list()]
+    text = picked.select(pl.format("{}:{}", *LOCATION_COLUMNS)).to_series()
+    return text.alias("location")
+
+
+__all__ = ["IngestProgress", "IngestService", "IngestSummary", "ProgressCallback"]

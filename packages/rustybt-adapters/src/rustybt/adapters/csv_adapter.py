@@ -1,0 +1,207 @@
+"""``CSVAdapter``: bars from CSV files (one per symbol, or one long file with a symbol column)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+from rustybt.adapters.base import BaseDataAdapter
+from rustybt.adapters.csv_columns import SchemaMapping, parse_scale, parses_aware, price_columns, time_column
+from rustybt.adapters.csv_files import CsvReadOptions, SymbolFiles
+from rustybt.adapters.errors import CSVFormatError
+from rustybt.adapters.frames import empty_bars, in_span, order_bars, raw_columns
+from rustybt.domain.assets import AssetType, check_symbol
+from rustybt.domain.date_range import DateRange
+from rustybt.domain.errors import ConfigurationError, SymbolNotFoundError
+from rustybt.domain.resolution import Resolution
+from rustybt.domain.validation import ValidationConfig
+from typing_extensions import override
+
+LINE = "__line"
+
+
+class CSVAdapter(BaseDataAdapter):
+    """Reads bars from CSV text, keeping every value as text until the exact Decimal conversion.
+
+    ``path`` is a folder of per-symbol files (``file_pattern`` names them; ``.csv``, ``.gz``,
+    ``.zip`` found automatically), a long file with ``schema_mapping["symbol_column"]``, or a
+    single-symbol file with ``symbol=``; ``files`` maps symbols to files explicitly. Files are
+    scanned lazily: only rows of the asked symbols and span are materialised.
+    """
+
+    symbols_per_fetch = None
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        name: str = "csv",
+        schema_mapping: Mapping[str, str | None] | SchemaMapping | None = None,
+        date_format: str | None = "%Y-%m-%d",
+        delimiter: str = ",",
+        timezone: str = "UTC",
+        has_header: bool = True,
+        column_names: Sequence[str] | None = None,
+        price_scale: int | str | Decimal = 1,
+        resolution: Resolution | str = Resolution.D1,
+        symbol: str | None = None,
+        files: Mapping[str, str | Path] | None = None,
+        file_pattern: str = "{symbol}",
+        skip_rows: int = 0,
+        encoding: str = "utf8",
+        exchange: str | None = None,
+        asset_type: AssetType | str = AssetType.EQUITY,
+        validation: ValidationConfig | None = None,
+    ) -> None:
+        super().__init__(validation=validation)
+        if path is None and not files:
+            raise ConfigurationError("CSVAdapter needs `path` (a file or folder) or `files` (symbol → file)")
+        self.path = Path(path) if path is not None else None
+        self.name = name
+        self.mapping = SchemaMapping.of(schema_mapping)
+        self.date_format = date_format
+        self.timezone = timezone
+        self.places = parse_scale(price_scale)
+        self.resolution = Resolution.parse(resolution)
+        self.symbol = symbol
+        self.files = {check_symbol(s): Path(p) for s, p in (files or {}).items()}
+        self.options = CsvReadOptions(
+            delimiter, has_header, tuple(column_names) if column_names else None, skip_rows, encoding
+        )
+        self._exchange = exchange
+        self.default_asset_type = AssetType.parse(asset_type)
+        self._folder = SymbolFiles(self.path, file_pattern) if self.path is not None and self.path.is_dir() else None
+        if self.path is not None and self._folder is None and not self.path.is_file():
+            raise ConfigurationError(f"CSV path {self.path} is neither a file nor a folder")
+        self._long_symbols: dict[tuple[str, int, int], set[str]] = {}
+
+    @property
+    @override
+    def source_name(self) -> str:
+        return f"csv:{self.name}"
+
+    @property
+    @override
+    def exchange(self) -> str:
+        return self._exchange or self.source_name
+
+    @override
+    def supported_resolutions(self) -> tuple[Resolution, ...]:
+        return (self.resolution,)
+
+    @property
+    def is_long(self) -> bool:
+        return self.mapping.symbol_column is not None
+
+    @override
+    async def fetch_raw(self, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> pl.DataFrame:
+        self.check_resolution(resolution)
+        names = list(dict.fromkeys(check_symbol(s) for s in symbols))
+        return await asyncio.to_thread(self._fetch_blocking, names, span)
+
+    def _fetch_blocking(self, names: list[str], span: DateRange) -> pl.DataFrame:
+        if self.is_long and self.path is not None and self._folder is None:
+            frame = self._read_long(self.path, names, span)
+        else:
+            sources = self._per_symbol_files(names)
+            frames = [self._read(path, span, symbol=name) for name, path in sources.items()]
+            frame = pl.concat(frames) if frames else empty_bars()
+        return order_bars(raw_columns(frame), names) if not frame.is_empty() else empty_bars()
+
+    def available_symbols(self) -> list[str]:
+        """Every symbol this source can serve."""
+        if self.files:
+            return list(self.files)
+        if self._folder is not None:
+            return self._folder.symbols()
+        if self.is_long and self.path is not None:
+            return sorted(self._symbols_in(self.path))
+        return [self.symbol or self.path.stem.split(".")[0]] if self.path is not None else []
+
+    def _per_symbol_files(self, names: list[str]) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        missing: list[str] = []
+        for name in names:
+            if name in self.files:
+                found[name] = self.files[name]
+            elif self._folder is not None:
+                hit = self._folder.find(name)
+                if hit is None:
+                    missing.append(name)
+                else:
+                    found[name] = hit
+            elif self.path is not None and name == (self.symbol or self.path.stem.split(".")[0]):
+                found[name] = self.path
+            else:
+                missing.append(name)
+        if missing:
+            raise SymbolNotFoundError(missing, self.source_name)
+        return found
+
+    def _symbols_in(self, path: Path) -> set[str]:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in self._long_symbols:
+            scan, found = self._scan(path)
+            column = str(found["symbol"])
+            try:
+                found_symbols = scan.select(pl.col(column).str.strip_chars().unique()).collect()
+            except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
+                raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
+            self._long_symbols[key] = set(found_symbols.get_column(column).drop_nulls().to_list())
+        return self._long_symbols[key]
+
+    def _read_long(self, path: Path, names: list[str], span: DateRange) -> pl.DataFrame:
+        known = self._symbols_in(path)
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise SymbolNotFoundError(missing, f"{self.source_name} ({path})")
+        return self._read(path, span, symbol=None, only=None if known <= set(names) else names)
+
+    def _scan(self, path: Path) -> tuple[pl.LazyFrame, dict[str, str | None]]:
+        try:
+            scan = self.options.scan(path)
+            columns = scan.collect_schema().names()
+        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
+            raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
+        return scan, self.mapping.resolve(columns, str(path))
+
+    def _read(self, path: Path, span: DateRange, *, symbol: str | None, only: list[str] | None = None) -> pl.DataFrame:
+        scan, found = self._scan(path)
+        date_column = str(found["timestamp"])
+        first_line = 1 + (1 if self.options.has_header else 0) + self.options.skip_rows
+        rows = scan.with_row_index(LINE, offset=first_line)
+        if only is not None:
+            rows = rows.filter(pl.col(str(found["symbol"])).str.strip_chars().is_in(only))
+        aware = parses_aware(scan, date_column, self.date_format)
+        symbol_expr = pl.lit(symbol) if symbol is not None else pl.col(str(found["symbol"])).str.strip_chars()
+        shaped = rows.select(
+            pl.col(LINE),
+            symbol_expr.alias("symbol"),
+            time_column(date_column, self.date_format, aware, self.timezone).alias("timestamp"),
+            *price_columns(found, self.places),
+        ).filter(in_span(span) | pl.col("timestamp").is_null())
+        try:
+            frame = shaped.collect()
+        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
+            raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
+        self._check_times(frame, rows, path, date_column)
+        source = pl.lit(str(path), dtype=pl.Categorical).alias("source_file")
+        return frame.rename({LINE: "source_line"}).with_columns(source)
+
+    def _check_times(self, frame: pl.DataFrame, rows: pl.LazyFrame, path: Path, column: str) -> None:
+        bad = frame.filter(pl.col("timestamp").is_null())
+        if bad.is_empty():
+            return
+        line = int(bad.get_column(LINE)[0])
+        text = rows.filter(pl.col(LINE) == line).select(column).collect().item()
+        expected = self.date_format or "a date polars can infer"
+        what = "is empty" if text is None else f"{text!r} does not match the date format {expected!r}"
+        more = f" ({bad.height - 1} more such row(s))" if bad.height > 1 else ""
+        raise CSVFormatError(f"column {column!r}: {what}{more}", path=str(path), line=line, column=column)
+
+
+__all__ = ["CSVAdapter"]

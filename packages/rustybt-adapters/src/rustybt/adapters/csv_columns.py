@@ -1,0 +1,149 @@
+"""The CSV schema mapping and the column expressions it turns into (times, scaled prices)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import polars as pl
+from rustybt.adapters.errors import CSVFormatError
+from rustybt.domain.errors import ConfigurationError
+from rustybt.domain.schemas import PRICE_FIELDS, TIMESTAMP_DTYPE
+
+EPOCH_FORMATS: dict[str, str] = {"epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us", "epoch_ns": "ns"}
+_KEYS = ("date_column", "open_column", "high_column", "low_column", "close_column", "volume_column", "symbol_column")
+
+
+@dataclass(frozen=True)
+class SchemaMapping:
+    """Which file column holds each field (the spec's ``schema_mapping`` keys).
+
+    Names match exactly, else case-insensitively. ``volume_column=None`` means the file has
+    no volume (stored as 0); ``symbol_column`` marks a long file holding many symbols.
+    """
+
+    date_column: str = "Date"
+    open_column: str = "Open"
+    high_column: str = "High"
+    low_column: str = "Low"
+    close_column: str = "Close"
+    volume_column: str | None = "Volume"
+    symbol_column: str | None = None
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, str | None] | SchemaMapping | None) -> SchemaMapping:
+        if mapping is None:
+            return cls()
+        if isinstance(mapping, SchemaMapping):
+            return mapping
+        unknown = sorted(set(mapping) - set(_KEYS))
+        if unknown:
+            raise ConfigurationError(f"schema_mapping has unknown key(s) {unknown}; allowed: {', '.join(_KEYS)}")
+        return cls(**mapping)  # type: ignore[arg-type]
+
+    def wanted(self) -> dict[str, str | None]:
+        """Field → configured column name (``timestamp`` for the date column)."""
+        return {
+            "timestamp": self.date_column,
+            "open": self.open_column,
+            "high": self.high_column,
+            "low": self.low_column,
+            "close": self.close_column,
+            "volume": self.volume_column,
+            "symbol": self.symbol_column,
+        }
+
+    def resolve(self, available: Sequence[str], path: str) -> dict[str, str | None]:
+        """Field → actual column in the file; ``CSVFormatError`` naming every missing column."""
+        lower = {name.lower(): name for name in available}
+        found: dict[str, str | None] = {}
+        missing: list[str] = []
+        for field_name, column in self.wanted().items():
+            if column is None:
+                found[field_name] = None
+            elif column in available:
+                found[field_name] = column
+            elif column.lower() in lower:
+                found[field_name] = lower[column.lower()]
+            else:
+                missing.append(f"{column!r} ({field_name})")
+        if missing:
+            raise CSVFormatError(f"missing column(s) {', '.join(missing)}; the file has {list(available)}", path=path)
+        return found
+
+
+def parse_scale(value: int | str | Decimal) -> int:
+    """The number of decimal places a power-of-ten ``price_scale`` shifts (10000 → 4)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as err:
+        raise ConfigurationError(f"price_scale must be a power of ten such as 10000, not {value!r}") from err
+    digits = number.normalize().as_tuple()
+    if number <= 0 or digits.digits != (1,) or not isinstance(digits.exponent, int) or digits.exponent < 0:
+        raise ConfigurationError(f"price_scale must be a power of ten such as 1, 100 or 10000, not {value!r}")
+    return digits.exponent
+
+
+def scaled_text(column: str, places: int) -> pl.Expr:
+    """Decimal text divided by ``10**places`` by moving the decimal point: exact for any
+    plain decimal; anything else stays text that names the problem, so conversion rejects it."""
+    if places == 0:
+        return pl.col(column)  # the exact Decimal conversion trims and checks the text
+    text = pl.col(column).str.strip_chars()
+    parts = text.str.extract_groups(r"^([+-]?)(\d+)(?:\.(\d*))?$")
+    whole = parts.struct.field("2").str.pad_start(places + 1, "0")
+    head = whole.str.slice(0, whole.str.len_chars() - places)
+    tail = whole.str.slice(-places)
+    moved = pl.concat_str(parts.struct.field("1"), head, pl.lit("."), tail, parts.struct.field("3").fill_null(""))
+    note = pl.concat_str(text, pl.lit(f" (not a plain decimal: price_scale 1e{places} cannot apply)"))
+    return pl.when(text.is_null()).then(None).when(parts.struct.field("2").is_null()).then(note).otherwise(moved)
+
+
+def price_columns(found: Mapping[str, str | None], places: int) -> list[pl.Expr]:
+    exprs = [scaled_text(str(found[name]), places).alias(name) for name in PRICE_FIELDS]
+    volume = found["volume"]
+    exprs.append(pl.col(volume).alias("volume") if volume is not None else pl.lit("0").alias("volume"))
+    return exprs
+
+
+def time_column(column: str, date_format: str | None, aware: bool, timezone: str) -> pl.Expr:
+    """The date column parsed to UTC microseconds (null where the text does not parse)."""
+    text = pl.col(column).str.strip_chars()
+    if date_format in EPOCH_FORMATS:
+        numbers = text.cast(pl.Int64, strict=False)
+        unit = EPOCH_FORMATS[date_format]
+        parsed = pl.from_epoch(numbers, time_unit=unit).cast(pl.Datetime("us"))  # type: ignore[call-overload]
+        zoned: pl.Expr = parsed.dt.replace_time_zone("UTC")
+        return zoned
+    if aware:
+        zoned = text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone="UTC")
+        return zoned.cast(TIMESTAMP_DTYPE)
+    parsed = text.str.to_datetime(date_format, strict=False, time_unit="us")
+    local = parsed.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    return local.dt.convert_time_zone("UTC").cast(TIMESTAMP_DTYPE)
+
+
+def parses_aware(sample: pl.LazyFrame, column: str, date_format: str | None) -> bool:
+    """Whether the format (or polars' inference) yields timezone-aware times."""
+    if date_format in EPOCH_FORMATS:
+        return True
+    if date_format is not None:
+        return "%z" in date_format or "%Z" in date_format or "%#z" in date_format
+    head = sample.head(1).select(pl.col(column).str.strip_chars()).collect().get_column(column)
+    try:
+        dtype = head.str.to_datetime(strict=False, time_unit="us").dtype
+    except pl.exceptions.PolarsError:
+        return False
+    return isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+
+
+__all__ = [
+    "EPOCH_FORMATS",
+    "SchemaMapping",
+    "parse_scale",
+    "parses_aware",
+    "price_columns",
+    "scaled_text",
+    "time_column",
+]
