@@ -29,6 +29,7 @@ class AssetType(Enum):
 
 
 MAX_SYMBOL_LENGTH = 1000
+MAX_SYMBOL_BYTES = 2000  # every catalog backend can index a value this long
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -41,9 +42,11 @@ def check_symbol(symbol: object, *, where: str = "symbol") -> str:
     if not isinstance(symbol, str):
         raise InvalidRequestError(f"{where} must be a string, not {type(symbol).__name__}")
     if not symbol.strip():
-        raise InvalidRequestError(f"{where} is empty")
+        raise InvalidRequestError(f"{where} is empty ({symbol!r})")
     if len(symbol) > MAX_SYMBOL_LENGTH:
         raise InvalidRequestError(f"{where} is {len(symbol)} characters; the limit is {MAX_SYMBOL_LENGTH}")
+    if len(symbol.encode("utf-8")) > MAX_SYMBOL_BYTES:
+        raise InvalidRequestError(f"{where} is {len(symbol.encode('utf-8'))} bytes in UTF-8; the limit is {MAX_SYMBOL_BYTES}")
     if _CONTROL.search(symbol):
         raise InvalidRequestError(f"{where} {symbol!r} contains a control character")
     return symbol

@@ -127,6 +127,8 @@ class CatalogContract:
         assert catalog.find_dataset(["AAPL"], "2024-02-01", "2024-04-01", "1d") is None
         assert catalog.find_dataset(["AAPL"], "2024-02-01", "2024-02-29", "1h") is None
         assert catalog.find_dataset(["AAPL"], "2024-02-01", "2024-02-29", "1d", source="csv:x") is None
+        with pytest.raises(InvalidRequestError):
+            catalog.find_dataset([], "2024-01-01", "2024-01-02", "1d")
 
     def test_find_prefers_the_newest(self, catalog: Catalog) -> None:
         _register(catalog)
@@ -158,7 +160,7 @@ class CatalogContract:
         new_range = SymbolRange("NVDA", datetime(2024, 1, 2, tzinfo=UTC), datetime(2024, 6, 28, tzinfo=UTC), 120)
         info = catalog.update_dataset(ident, symbols=["NVDA"], end_date="2024-06-30", row_count=500, date_ranges=[new_range], file_checksums={"f2": "2" * 64}, checksum="d" * 64)
         assert set(info.symbols) == {"AAPL", "MSFT", "NVDA"}
-        assert info.end_date.date().isoformat() == "2024-06-30"
+        assert info.end_date == datetime(2024, 6, 30, 23, 59, 59, 999999, tzinfo=UTC)
         assert info.row_count == 500
         assert info.checksum == "d" * 64
         assert catalog.get_file_checksums(ident) == {"f1": "1" * 64, "f2": "2" * 64}
@@ -183,9 +185,16 @@ class CatalogContract:
 
     def test_mark_validated(self, catalog: Catalog) -> None:
         ident = _register(catalog, file_checksums={"f": "1" * 64})
+        at = datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=UTC)
+        catalog.mark_validated(ident, at)
+        assert catalog.last_validated(ident) == at
         catalog.mark_validated(ident)
+        later = catalog.last_validated(ident)
+        assert later is not None and later > at
         with pytest.raises(DatasetNotFoundError):
             catalog.mark_validated("nope")
+        with pytest.raises(DatasetNotFoundError):
+            catalog.last_validated("nope")
 
     # -- backtests ------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ class InMemoryCatalog(Catalog):
     ) -> DatasetInfo:
         info = self.get_dataset_info(dataset_id)
         start = to_utc(start_date) if start_date is not None else info.start_date
-        end = to_utc(end_date) if end_date is not None else info.end_date
+        end = DateRange.of(end_date, end_date).end if end_date is not None else info.end_date
         DateRange(start, end)
         ranges = {r.symbol: r for r in info.date_ranges}
         for r in date_ranges or ():
@@ -128,9 +128,11 @@ class InMemoryCatalog(Catalog):
         resolution: Resolution | str,
         source: str | None = None,
     ) -> str | None:
+        names = {check_symbol(s) for s in symbols}
+        if not names:
+            raise InvalidRequestError("find_dataset needs at least one symbol")
         wanted = DateRange.of(start_date, end_date)
         res = Resolution.parse(resolution)
-        names = set(symbols)
         matches = [
             d
             for d in self._datasets.values()
@@ -223,4 +225,5 @@ class InMemoryCatalog(Catalog):
         self._validated[dataset_id] = at or self._clock()
 
     def last_validated(self, dataset_id: str) -> datetime | None:
+        self.get_dataset_info(dataset_id)
         return self._validated.get(dataset_id)

@@ -150,3 +150,9 @@ class Catalog(ABC):
     @abstractmethod
     def mark_validated(self, dataset_id: str, at: datetime | None = None) -> None:
         """Set ``last_validated`` of every file checksum of the dataset (default: now)."""
+
+    @abstractmethod
+    def last_validated(self, dataset_id: str) -> datetime | None:
+        """When the dataset's file checksums were last verified (registration counts, as the
+        checksums are computed then); ``None`` if never. Raises
+        ``DatasetNotFoundError`` for an unknown id."""

@@ -1,0 +1,129 @@
+"""Creating the catalog schema and upgrading older databases in place.
+
+A database records its layout version in ``schema_version``. A database with the spec's
+tables but no ``schema_version`` is version 1 (times in whole seconds, no assets, status,
+bundle or audit log). Upgrades run in one write transaction, so a failed upgrade leaves the
+database as it was; a database newer than this code raises ``SchemaVersionError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rustybt.catalog.sqlite import audit, planner
+from rustybt.catalog.sqlite.tables import (
+    DATASETS_SEQ,
+    SCHEMA_VERSION,
+    assets,
+    audit_log,
+    datasets,
+    metadata,
+    schema_version,
+    symbols,
+)
+from rustybt.catalog.sqlite.transactions import TransactionRunner
+from rustybt.domain.errors import SchemaVersionError
+from sqlalchemy import Connection, Index, Table, func, insert, inspect, select, text
+
+_MICROS_PER_SECOND = 1_000_000
+_V1_TIME_COLUMNS = {
+    "datasets": ("start_date", "end_date", "created_at", "last_updated"),
+    "date_ranges": ("start_date", "end_date"),
+    "checksums": ("last_validated",),
+    "backtest_data_links": ("cached_at",),
+}
+_V1_WIDENED = {
+    "datasets": ("start_date", "end_date", "created_at", "last_updated", "row_count", "size_bytes"),
+    "date_ranges": ("start_date", "end_date", "bar_count"),
+    "checksums": ("last_validated",),
+    "backtest_data_links": ("cached_at",),
+}
+
+
+def stored_version(conn: Connection) -> int | None:
+    """Layout version of the database behind ``conn``; ``None`` for an empty database."""
+    names = set(inspect(conn).get_table_names())
+    if "schema_version" in names:
+        found = conn.execute(select(func.max(schema_version.c.version))).scalar()
+        return int(found) if found is not None else None
+    if "datasets" in names:
+        return 1
+    return None
+
+
+def ensure_schema(runner: TransactionRunner, now_us: Callable[[], int]) -> int:
+    """Create or upgrade the schema; return the version found before (0 for a new database)."""
+    found, unplanned = runner.read(
+        lambda conn: (stored_version(conn), planner.needs_stats(conn)), "reading the catalog schema version"
+    )
+    _refuse_newer(found, runner.where)
+    if found == SCHEMA_VERSION and not unplanned:
+        return found
+    return runner.write(lambda conn: _create_or_upgrade(conn, now_us(), runner.where), "upgrading the catalog schema")
+
+
+def _refuse_newer(found: int | None, where: str) -> None:
+    if found is not None and found > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"{where} has catalog schema version {found}, but this rustybt-catalog-sqlite only "
+            f"knows versions up to {SCHEMA_VERSION}: upgrade rustybt-catalog-sqlite to open it"
+        )
+
+
+def _create_or_upgrade(conn: Connection, at: int, where: str) -> int:
+    found = stored_version(conn)  # again: another process may have done it meanwhile
+    _refuse_newer(found, where)
+    if found is None:
+        metadata.create_all(conn)
+        conn.execute(insert(schema_version).values(version=SCHEMA_VERSION, applied_at=at, description="created"))
+    elif found < SCHEMA_VERSION:
+        version = found
+        while version < SCHEMA_VERSION:
+            step, description = _UPGRADES[version]
+            step(conn)
+            version += 1
+            conn.execute(insert(schema_version).values(version=version, applied_at=at, description=description))
+        audit.record(conn, at, "upgrade", from_version=found, to_version=version)
+    planner.seed_stats(conn)
+    return found or 0
+
+
+def _upgrade_1_to_2(conn: Connection) -> None:
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        for table, columns in _V1_WIDENED.items():
+            for column in columns:
+                conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE BIGINT"))
+    for table, columns in _V1_TIME_COLUMNS.items():
+        scaled = ", ".join(f"{c} = {c} * {_MICROS_PER_SECOND}" for c in columns)
+        conn.execute(text(f"UPDATE {table} SET {scaled}"))
+    conn.execute(
+        text(
+            "ALTER TABLE datasets ADD COLUMN status TEXT NOT NULL DEFAULT 'complete' "
+            "CHECK (status IN ('pending', 'complete'))"
+        )
+    )
+    conn.execute(text("ALTER TABLE datasets ADD COLUMN bundle TEXT"))
+    conn.execute(text("ALTER TABLE datasets ADD COLUMN seq BIGINT"))
+    order = conn.execute(select(datasets.c.dataset_id).order_by(datasets.c.created_at, datasets.c.dataset_id)).scalars()
+    for seq, ident in enumerate(order.all(), start=1):
+        conn.execute(datasets.update().where(datasets.c.dataset_id == ident).values(seq=seq))
+    if postgres:
+        DATASETS_SEQ.create(conn, checkfirst=True)
+        conn.execute(text("SELECT setval('datasets_seq', (SELECT COALESCE(MAX(seq), 0) + 1 FROM datasets), false)"))
+        conn.execute(text("ALTER TABLE datasets ALTER COLUMN seq SET NOT NULL"))
+    conn.execute(text("DROP INDEX idx_symbols_symbol"))
+    _index(symbols, "idx_symbols_symbol").create(conn)
+    for name in ("idx_datasets_bundle", "idx_datasets_parquet_path", "idx_datasets_seq"):
+        _index(datasets, name).create(conn)
+    for added in (assets, audit_log, schema_version):
+        added.create(conn)
+
+
+def _index(table: Table, name: str) -> Index:
+    return next(i for i in table.indexes if i.name == name)
+
+
+_UPGRADES: dict[int, tuple[Callable[[Connection], None], str]] = {
+    1: (_upgrade_1_to_2, "microsecond times; assets, audit_log; dataset status, bundle and seq"),
+}
