@@ -26,3 +26,14 @@ def test_cache_kind_is_chosen_by_configuration(tmp_path: Path) -> None:
     disk = build_container(load_settings(tmp_path, env={"RUSTYBT_CACHE_KIND": "disk"}))
     assert isinstance(disk.cache, CacheManager)
     assert disk.cache is disk.cache
+
+
+def test_sqlite_catalog_lives_in_home(tmp_path: Path) -> None:
+    from rustybt.catalog.sqlite import DataCatalog
+
+    app = build_container(load_settings(tmp_path, env={}))
+    assert isinstance(app.catalog, DataCatalog)
+    sid = app.catalog.assign_sid("NYSE", "IBM")
+    assert (tmp_path / "metadata.db").exists()
+    again = build_container(load_settings(tmp_path, env={}))
+    assert again.catalog.lookup_sid("NYSE", "IBM") == sid
