@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rustybt.domain.assets import AssetType
 from rustybt.domain.resolution import Resolution
 
 
@@ -45,6 +46,8 @@ class DatasetInfo(Mapping[str, Any]):
     file_checksums: Mapping[str, str] = field(default_factory=dict)
     bundle: str | None = None
     status: str = "complete"
+    exchange: str | None = None  # what the dataset's sids are keyed by, with each symbol
+    asset_type: AssetType = AssetType.EQUITY
 
     def __getitem__(self, key: str) -> Any:
         try:
@@ -62,6 +65,7 @@ class DatasetInfo(Mapping[str, Any]):
         """Plain JSON-friendly dict (times as ISO strings, resolution as text)."""
         raw = asdict(self)
         raw["resolution"] = str(self.resolution)
+        raw["asset_type"] = self.asset_type.value
         for name in ("start_date", "end_date", "created_at", "last_updated"):
             value = raw[name]
             raw[name] = value.isoformat() if value is not None else None

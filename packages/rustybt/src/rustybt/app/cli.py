@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from rustybt.app import __version__
-from rustybt.app.commands import register
 from rustybt.app.cli_context import CliContext
+from rustybt.app.commands import register
 from rustybt.app.console import err
 from rustybt.domain.errors import RustyBTDataError
 

@@ -10,8 +10,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+def _console(stderr: bool = False) -> Console:
+    probe = Console(stderr=stderr)
+    # piped output (CI logs, files) gets wide tables instead of 80 folded columns
+    return Console(stderr=stderr, highlight=False, width=None if probe.is_terminal else 200)
+
+
+out = _console()
+err = _console(stderr=True)
 
 
 def table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None) -> None:

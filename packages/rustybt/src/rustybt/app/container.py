@@ -10,13 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 from dependency_injector import containers, providers
 
 from rustybt.app.config import Settings, load_settings
 from rustybt.app.lazy import lazy
-from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCache, InMemoryCatalog
+from rustybt.domain.dataset import DatasetInfo
+from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog
 from rustybt.domain.ports import BarReader, BarWriter, Cache, Catalog
 from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import FIELDS, STANDARD_OHLCV_SCHEMA
 from rustybt.domain.validation import ValidationConfig
 
 SqlCatalog = lazy("rustybt.catalog.sqlite:DataCatalog", "rustybt-catalog-sqlite")
@@ -109,6 +112,31 @@ class App:
 
     def reader(self, bundle: str, resolution: Resolution | str) -> BarReader:
         return self.writer(bundle).reader(resolution)
+
+    def dataset_reader(self, info: DatasetInfo) -> BarReader:
+        """A reader over the store a registered dataset lives in."""
+        if self.settings.section("storage")["kind"] == "memory" or not info.parquet_path:
+            return self.reader(info.bundle or "default", info.resolution)
+        writer: BarWriter = self.container.bar_writer(info.parquet_path)
+        return writer.reader(info.resolution)
+
+    def dataset_bars(self, info: DatasetInfo) -> pl.DataFrame:
+        """The dataset's stored bars in the standard schema (symbol, timestamp, OHLCV)."""
+        exchange = info.exchange or info.source
+        sids = {sid: symbol for symbol in info.symbols if (sid := self.catalog.lookup_sid(exchange, symbol)) is not None}
+        if not sids:
+            return pl.DataFrame(schema=STANDARD_OHLCV_SCHEMA)
+        reader = self.dataset_reader(info)
+        known = set(reader.sids())
+        wanted = [sid for sid in sids if sid in known]
+        if not wanted:
+            return pl.DataFrame(schema=STANDARD_OHLCV_SCHEMA)
+        frame = reader.load_raw_arrays(wanted, list(FIELDS), info.start_date, info.end_date).collect()
+        time = pl.col(reader.time_column)
+        stamp = time.cast(pl.Datetime("us", "UTC")) if reader.time_column == "date" else time
+        return frame.select(
+            pl.col("sid").replace_strict(sids, return_dtype=pl.String).alias("symbol"), stamp.alias("timestamp"), *FIELDS
+        ).sort("symbol", "timestamp")
 
     def bundle_path(self, bundle: str) -> Path:
         return self.settings.bundle_dir(bundle)

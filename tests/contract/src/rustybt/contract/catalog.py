@@ -77,6 +77,8 @@ class CatalogContract:
         assert dict(info.file_checksums) == files
         assert catalog.get_file_checksums(ident) == files
         assert info.bundle == "demo"
+        assert info.exchange == "binance"
+        assert info.asset_type is AssetType.CRYPTOCURRENCY
         assert info.created_at is not None and info.last_updated is not None
 
     def test_unknown_dataset_is_a_domain_error(self, catalog: Catalog) -> None:

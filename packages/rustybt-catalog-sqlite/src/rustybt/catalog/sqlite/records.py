@@ -9,6 +9,7 @@ from typing import Any
 
 from rustybt.catalog.sqlite.tables import backtest_data_links, checksums, datasets, date_ranges, symbols
 from rustybt.catalog.sqlite.times import from_micros, to_micros
+from rustybt.domain.assets import AssetType
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError
 from rustybt.domain.integrity import dataset_checksum
@@ -122,17 +123,19 @@ def load_infos(conn: Connection, query: Select[Any]) -> list[DatasetInfo]:
     rows = conn.execute(query).mappings().all()
     ids = [r["dataset_id"] for r in rows]
     names: dict[str, list[str]] = defaultdict(list)
+    venue: dict[str, tuple[str | None, str]] = {}
     ranges: dict[str, list[SymbolRange]] = defaultdict(list)
     files: dict[str, dict[str, str]] = defaultdict(dict)
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         sym_q = (
-            select(symbols.c.dataset_id, symbols.c.symbol)
+            select(symbols.c.dataset_id, symbols.c.symbol, symbols.c.exchange, symbols.c.asset_type)
             .where(symbols.c.dataset_id.in_(chunk))
             .order_by(symbols.c.symbol_id)
         )
-        for ident, symbol in conn.execute(sym_q):
+        for ident, symbol, exchange, kind in conn.execute(sym_q):
             names[ident].append(symbol)
+            venue.setdefault(ident, (exchange, kind))
         range_q = select(date_ranges).where(date_ranges.c.dataset_id.in_(chunk)).order_by(date_ranges.c.range_id)
         for r in conn.execute(range_q).mappings():
             ranges[r["dataset_id"]].append(
@@ -167,6 +170,8 @@ def load_infos(conn: Connection, query: Select[Any]) -> list[DatasetInfo]:
             file_checksums=files[r["dataset_id"]],
             bundle=r["bundle"],
             status=r["status"],
+            exchange=venue.get(r["dataset_id"], (None, ""))[0],
+            asset_type=AssetType.parse(venue.get(r["dataset_id"], (None, "equity"))[1] or "equity"),
         )
         for r in rows
     ]

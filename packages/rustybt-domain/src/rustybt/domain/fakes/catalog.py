@@ -61,7 +61,7 @@ class InMemoryCatalog(Catalog):
         ident = dataset_id or str(uuid.uuid4())
         if ident in self._datasets:
             raise InvalidRequestError(f"dataset id {ident!r} is already registered")
-        AssetType.parse(asset_type)
+        kind = AssetType.parse(asset_type)
         now = self._clock()
         self._datasets[ident] = DatasetInfo(
             dataset_id=ident,
@@ -80,6 +80,8 @@ class InMemoryCatalog(Catalog):
             file_checksums=dict(file_checksums or {}),
             bundle=bundle,
             status=status,
+            exchange=exchange,
+            asset_type=kind,
         )
         return ident
 

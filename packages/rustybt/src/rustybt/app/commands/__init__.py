@@ -10,7 +10,8 @@ def register(group: click.Group) -> None:
     from rustybt.app.commands.catalog_cmd import catalog
     from rustybt.app.commands.config_cmd import config
     from rustybt.app.commands.ingest_cmd import ingest
+    from rustybt.app.commands.report_cmd import report
     from rustybt.app.commands.secrets_cmd import secrets
 
-    for command in (ingest, catalog, cache, config, secrets):
+    for command in (ingest, catalog, cache, report, config, secrets):
         group.add_command(command)

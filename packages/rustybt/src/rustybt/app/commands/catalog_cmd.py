@@ -87,3 +87,49 @@ def remove(cli: CliContext, dataset_id: str, yes: bool) -> None:
         click.confirm(f"Remove dataset {dataset_id} ({info.source}, {len(info.symbols)} symbols)?", abort=True)
     cli.app.catalog.remove_dataset(dataset_id)
     out.print(f"removed {dataset_id}")
+
+
+@catalog.command("verify")
+@click.argument("dataset_ids", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def verify(ctx: click.Context, dataset_ids: tuple[str, ...], as_json: bool) -> None:
+    """Check every file of the datasets (default: all) against its recorded SHA-256.
+
+    Reports missing, changed and unrecorded files, and datasets left incomplete by an
+    interrupted ingest; exits with status 1 when anything is wrong.
+    """
+    from rustybt.storage.parquet import verify_checksums
+
+    cli: CliContext = ctx.find_object(CliContext)  # type: ignore[assignment]
+    cat = cli.app.catalog
+    datasets = [cat.get_dataset_info(i) for i in dataset_ids] if dataset_ids else cat.list_datasets()
+    recorded_by_root: dict[str, set[str]] = {}
+    for info in cat.list_datasets():
+        recorded_by_root.setdefault(info.parquet_path, set()).update(info.file_checksums)
+    rows = []
+    bad = False
+    for info in datasets:
+        report = verify_checksums(info.parquet_path, info.file_checksums)
+        unrecorded = sorted(set(report.extra) - recorded_by_root.get(info.parquet_path, set()))
+        problems = bool(report.missing or report.changed) or info.status != "complete"
+        bad = bad or problems or bool(unrecorded)
+        if not problems:
+            cat.mark_validated(info.dataset_id)
+        rows.append(
+            {
+                "dataset_id": info.dataset_id,
+                "status": "incomplete" if info.status != "complete" else ("ok" if not problems else "damaged"),
+                "files": len(info.file_checksums),
+                "matching": len(report.matching),
+                "missing": ", ".join(report.missing) or "-",
+                "changed": ", ".join(report.changed) or "-",
+                "unrecorded": ", ".join(unrecorded) or "-",
+            }
+        )
+    if as_json:
+        emit_json(rows)
+    else:
+        table("Verification", rows)
+    if bad:
+        ctx.exit(1)
