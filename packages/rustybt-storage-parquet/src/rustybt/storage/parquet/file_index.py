@@ -1,0 +1,111 @@
+"""What each partition file holds (its sids and time bounds), remembered between queries.
+
+An entry is reused while the file keeps its inode, size and modification time, so a reader
+sees every write (an atomic rename gives a new inode) without re-reading unchanged files.
+Summaries are read lazily, file by file, only for the files a question needs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from rustybt.storage.parquet.file_format import read_partition
+
+Signature = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """The distinct sids and distinct times (ascending; physical units: days since the epoch
+    for daily files, microseconds for minute files) of one partition file."""
+
+    path: Path
+    sids: np.ndarray
+    times: np.ndarray
+    ordered: bool  # rows in (time, sid) order, as ParquetWriter writes them
+
+    @property
+    def first(self) -> int:
+        return int(self.times[0]) if len(self.times) else 0
+
+    @property
+    def last(self) -> int:
+        return int(self.times[-1]) if len(self.times) else -1
+
+    def has(self, sid: int) -> bool:
+        i = int(np.searchsorted(self.sids, sid))
+        return i < len(self.sids) and int(self.sids[i]) == sid
+
+
+def time_ints(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A date32 or timestamp column as int64 days or microseconds since the epoch."""
+    target = pa.int32() if pa.types.is_date32(column.type) else pa.int64()
+    values = column.cast(target)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    result: np.ndarray = values.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    return result
+
+
+def in_time_sid_order(stamps: np.ndarray, sids: np.ndarray) -> bool:
+    """True when rows ascend by time, then by sid within a time."""
+    if len(stamps) < 2:
+        return True
+    dt = np.diff(stamps)
+    return bool(((dt > 0) | ((dt == 0) & (np.diff(sids) > 0))).all())
+
+
+def int_column(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    result: np.ndarray = column.to_numpy(zero_copy_only=False)
+    return result
+
+
+class FileIndex:
+    """Caches ``FileSummary`` values per partition file of one store folder."""
+
+    def __init__(self, time_name: str) -> None:
+        self._time = time_name
+        self._entries: dict[Path, tuple[Signature, FileSummary]] = {}
+        self._lock = threading.Lock()
+
+    def summary(self, path: Path) -> FileSummary:
+        """The summary of ``path``, read again only if the file changed."""
+        stat = os.stat(path)
+        signature = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            cached = self._entries.get(path)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        table = read_partition(path, ["sid", self._time])
+        stamps = time_ints(table.column(self._time))
+        ids = int_column(table.column("sid"))
+        summary = FileSummary(path, np.unique(ids), np.unique(stamps), in_time_sid_order(stamps, ids))
+        with self._lock:
+            self._entries[path] = (signature, summary)
+        return summary
+
+    def summaries(self, paths: Iterable[Path]) -> list[FileSummary]:
+        return [self.summary(p) for p in paths]
+
+    def sids_in(self, paths: Iterable[Path]) -> np.ndarray:
+        """The distinct sids of ``paths``, ascending."""
+        arrays = [summary.sids for summary in self.summaries(paths)]
+        if not arrays:
+            return np.empty(0, dtype=np.int64)
+        return arrays[0] if len(arrays) == 1 else np.unique(np.concatenate(arrays))
+
+    def forget_missing(self, alive: Iterable[Path]) -> None:
+        """Drop entries of files that no longer exist."""
+        keep = set(alive)
+        with self._lock:
+            for path in [p for p in self._entries if p not in keep]:
+                del self._entries[path]
