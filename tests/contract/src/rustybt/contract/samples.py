@@ -51,13 +51,15 @@ def daily_bars() -> pl.DataFrame:
 
 def minute_bars() -> pl.DataFrame:
     """Sids 1 and 2, 90 minutes on 2024-03-04 and 2024-03-05 starting 14:30 UTC; sid 2 misses
-    the minute 14:35 of the first day."""
+    the minute 14:35 of the first day; sid 3 is listed from 15:00 on the second day."""
     rows = []
     for day in (datetime(2024, 3, 4, 14, 30, tzinfo=UTC), datetime(2024, 3, 5, 14, 30, tzinfo=UTC)):
         for m in range(90):
             ts = day + timedelta(minutes=m)
-            for sid in (1, 2):
+            for sid in (1, 2, 3):
                 if sid == 2 and ts == datetime(2024, 3, 4, 14, 35, tzinfo=UTC):
+                    continue
+                if sid == 3 and ts < datetime(2024, 3, 5, 15, 0, tzinfo=UTC):
                     continue
                 rows.append({"timestamp": ts, "sid": sid, **_row(m, sid)})
     return pl.DataFrame(rows, schema=MINUTE_BARS_SCHEMA).sort("timestamp", "sid")
