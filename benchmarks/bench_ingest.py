@@ -3,13 +3,15 @@
     python benchmarks/bench_ingest.py           # 10 million rows (about 2-3 minutes)
     python benchmarks/bench_ingest.py --quick   # 1 million rows, with the per-stage breakdown
     python benchmarks/bench_ingest.py --breakdown   # 10 million rows, with the breakdown
+    python benchmarks/bench_ingest.py --quick --lean  # also LEAN minute day files (shared data)
 
 A long CSV (symbol, date, OHLCV with 2-decimal prices) is generated in a temp folder. The
 ingest is the whole workflow of ``CSVAdapter.ingest``: lazy CSV scan, exact Decimal conversion,
 validation, sid assignment, partitioned ZSTD-3 Parquet write with checksums, catalog
 registration (in-memory catalog). When ``rustybt.storage.parquet.ParquetWriter`` is not
 installed the Parquet files are written by a small polars writer defined here (said in the output).
-Prints rows/s of both and their ratio (target ≥ 0.5).
+Prints rows/s of both and their ratio (target ≥ 0.5), and the same workflow with a writer that
+only counts rows (everything but the Parquet write), so the writer's share is visible.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import os
 import shutil
 import tempfile
 import time
@@ -57,6 +60,19 @@ class PolarsPartitionWriter(BarWriter):
 
     def reader(self, resolution: Resolution | str) -> BarReader:
         raise NotImplementedError("the benchmark writer does not read")
+
+
+class CountingWriter(BarWriter):
+    """Accepts bars and keeps nothing: the workflow's cost without any Parquet write."""
+
+    def write(self, df: pl.DataFrame | pl.LazyFrame, resolution: Resolution | str) -> WriteResult:
+        frame = df.collect() if isinstance(df, pl.LazyFrame) else df
+        return WriteResult(
+            "memory", (PartitionWrite("all", frame.height, 0, frame.height, hashlib.sha256().hexdigest(), 0),)
+        )
+
+    def reader(self, resolution: Resolution | str) -> BarReader:
+        raise NotImplementedError("the counting writer keeps nothing to read")
 
 
 def make_writer(root: Path) -> tuple[BarWriter, str]:
@@ -124,10 +140,50 @@ def breakdown(csv: Path, names: list[str], out: Path) -> dict[str, float]:
     return timings
 
 
+def lean_minutes(repeat: int) -> None:
+    """LEAN's coinbase minute day files (3 days) through the whole workflow into Parquet."""
+    root = Path(os.environ.get("RUSTYBT_SHARED_DATA", Path(__file__).resolve().parents[1] / ".." / "shared" / "data"))
+    folder = root / "lean" / "Data" / "crypto" / "coinbase" / "minute"
+    if not folder.is_dir():
+        print(f"LEAN data not found at {folder}")
+        return
+    columns = ["time", "open", "high", "low", "close", "volume"]
+    mapping = {"date_column": "time", **{f"{c}_column": c for c in columns[1:]}}
+    workdir = Path(tempfile.mkdtemp(prefix="bench-lean-"))
+    try:
+
+        def ingest() -> int:
+            out = workdir / "store"
+            shutil.rmtree(out, ignore_errors=True)
+            writer, _ = make_writer(out)
+            adapter = CSVAdapter(
+                folder,
+                name="lean",
+                has_header=False,
+                column_names=columns,
+                schema_mapping=mapping,
+                date_format="epoch_ms",
+                date_from_filename="%Y%m%d",
+                file_pattern="{symbol}/*_trade.zip",
+                resolution="1m",
+                asset_type="cryptocurrency",
+            )
+            return adapter.ingest_sync(
+                ["btcusd"], "2018-04-01", "2018-04-30", "1m", InMemoryCatalog(), writer
+            ).rows_written
+
+        rows = ingest()
+        took = best(ingest, repeat)
+        print(f"{'LEAN coinbase btcusd, 3 day files → Parquet':<46}{took:>10.3f}{rows / took:>14,.0f}  ({rows:,} rows)")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="1 million rows instead of 10 million")
     parser.add_argument("--breakdown", action="store_true", help="also time each stage alone (always with --quick)")
+    parser.add_argument("--lean", action="store_true", help="also ingest LEAN's minute day files from the shared data")
     args = parser.parse_args()
     rows = 1_000_000 if args.quick else 10_000_000
     symbols = 400 if args.quick else 2000
@@ -148,15 +204,29 @@ def main() -> None:
             summary = adapter.ingest_sync(names, "1990-01-01", "2030-12-31", "1d", InMemoryCatalog(), writer)
             assert summary.rows_written == rows, summary.rows_written
 
-        took = best(ingest, 1 if not args.quick else 2)
+        def ingest_counting() -> None:
+            adapter = CSVAdapter(csv, name="bench", schema_mapping={"date_column": "date", "symbol_column": "symbol"})
+            summary = adapter.ingest_sync(names, "1990-01-01", "2030-12-31", "1d", InMemoryCatalog(), CountingWriter())
+            assert summary.rows_written == rows, summary.rows_written
+
+        repeat = 1 if not args.quick else 2
+        took = best(ingest, repeat)
+        without_write = best(ingest_counting, repeat)
         stages = breakdown(csv, names, workdir / "stages") if args.quick or args.breakdown else {}
         print(f"rows: {rows:,} ({symbols} symbols), CSV {size_mb:.0f} MB; writer: {writer_name}")
-        print(f"{'step':<40}{'seconds':>10}{'rows/s':>14}")
-        print(f"{'polars read_csv alone (floor)':<40}{floor:>10.2f}{rows / floor:>14,.0f}")
-        print(f"{'CSVAdapter ingest → Parquet':<40}{took:>10.2f}{rows / took:>14,.0f}")
+        print(f"{'step':<46}{'seconds':>10}{'rows/s':>14}{'floor/step':>12}")
+        print(f"{'polars read_csv alone (floor)':<46}{floor:>10.2f}{rows / floor:>14,.0f}{1:>12.2f}")
+        print(f"{'CSVAdapter ingest → Parquet':<46}{took:>10.2f}{rows / took:>14,.0f}{floor / took:>12.2f}")
+        print(
+            f"{'same workflow, counting writer (no Parquet)':<46}{without_write:>10.2f}{rows / without_write:>14,.0f}{floor / without_write:>12.2f}"
+        )
         for label, seconds in stages.items():
-            print(f"{'  of which ' + label:<40}{seconds:>10.2f}{rows / seconds:>14,.0f}")
-        print(f"ratio ingest / floor rows/s: {floor / took:.2f} (target >= 0.5)")
+            print(f"{'  stage alone: ' + label:<46}{seconds:>10.2f}{rows / seconds:>14,.0f}{floor / seconds:>12.2f}")
+        print(
+            f"ratio ingest / floor rows/s: {floor / took:.2f} (target >= 0.5); without the Parquet write: {floor / without_write:.2f}"
+        )
+        if args.lean:
+            lean_minutes(repeat)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -41,6 +41,34 @@ class TestCSVAdapterLongFile(TestCSVAdapter):
         return CSVAdapter(path, name="long", schema_mapping={"symbol_column": "ticker"})
 
 
+class TestCSVAdapterLeanDayFiles(DataSourceContract):
+    @pytest.fixture
+    def source(self, shared_data: Path) -> CSVAdapter:
+        return CSVAdapter(
+            shared_data / "lean" / "Data" / "crypto" / "coinbase" / "minute",
+            name="lean-coinbase",
+            has_header=False,
+            column_names=["time", "open", "high", "low", "close", "volume"],
+            schema_mapping={"date_column": "time", "symbol_column": None, **{f"{c}_column": c for c in ("open", "high", "low", "close", "volume")}},
+            date_format="epoch_ms",
+            date_from_filename="%Y%m%d",
+            file_pattern="{symbol}/*_trade.zip",
+            resolution="1m",
+        )
+
+    @pytest.fixture
+    def symbols(self) -> list[str]:
+        return ["btcusd"]
+
+    @pytest.fixture
+    def span(self) -> DateRange:
+        return DateRange.of("2018-04-05T22:00", "2018-04-06T02:00")
+
+    @pytest.fixture
+    def resolution(self) -> Resolution:
+        return Resolution.M1
+
+
 class TestCCXTBinance(DataSourceContract):
     @pytest.fixture
     def source(self, exchange_server: ReplayServer) -> CCXTDataAdapter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import polars as pl

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 from rustybt.adapters.base import BaseDataAdapter
 from rustybt.adapters.csv_columns import SchemaMapping, parse_scale, parses_aware, price_columns, time_column
+from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions, SymbolFiles
 from rustybt.adapters.errors import CSVFormatError
 from rustybt.adapters.frames import empty_bars, in_span, order_bars, raw_columns
@@ -30,6 +31,11 @@ class CSVAdapter(BaseDataAdapter):
     ``.zip`` found automatically), a long file with ``schema_mapping["symbol_column"]``, or a
     single-symbol file with ``symbol=``; ``files`` maps symbols to files explicitly. Files are
     scanned lazily: only rows of the asked symbols and span are materialised.
+
+    A ``file_pattern`` such as ``"{symbol}/*_trade.zip"`` gives each symbol a sub-folder of day
+    files; with ``date_from_filename="%Y%m%d"`` the day comes from the start of each file name
+    and the date column holds the time since that midnight (``date_format="epoch_ms"``), as in
+    LEAN's intraday data. Day files outside the asked span are not opened.
     """
 
     symbols_per_fetch = None
@@ -50,6 +56,7 @@ class CSVAdapter(BaseDataAdapter):
         symbol: str | None = None,
         files: Mapping[str, str | Path] | None = None,
         file_pattern: str = "{symbol}",
+        date_from_filename: str | None = None,
         skip_rows: int = 0,
         encoding: str = "utf8",
         exchange: str | None = None,
@@ -77,6 +84,7 @@ class CSVAdapter(BaseDataAdapter):
         if self.path is not None and self._folder is None and not self.path.is_file():
             raise ConfigurationError(f"CSV path {self.path} is neither a file nor a folder")
         self._long_symbols: dict[tuple[str, int, int], set[str]] = {}
+        self._days = FileDays(date_from_filename, date_format, timezone) if date_from_filename else None
 
     @property
     @override
@@ -107,7 +115,12 @@ class CSVAdapter(BaseDataAdapter):
             frame = self._read_long(self.path, names, span)
         else:
             sources = self._per_symbol_files(names)
-            frames = [self._read(path, span, symbol=name) for name, path in sources.items()]
+            frames = [
+                self._read(path, span, symbol=name)
+                for name, paths in sources.items()
+                for path in paths
+                if self._days is None or self._days.overlaps(path, span)
+            ]
             frame = pl.concat(frames) if frames else empty_bars()
         return order_bars(raw_columns(frame), names) if not frame.is_empty() else empty_bars()
 
@@ -121,20 +134,20 @@ class CSVAdapter(BaseDataAdapter):
             return sorted(self._symbols_in(self.path))
         return [self.symbol or self.path.stem.split(".")[0]] if self.path is not None else []
 
-    def _per_symbol_files(self, names: list[str]) -> dict[str, Path]:
-        found: dict[str, Path] = {}
+    def _per_symbol_files(self, names: list[str]) -> dict[str, list[Path]]:
+        found: dict[str, list[Path]] = {}
         missing: list[str] = []
         for name in names:
             if name in self.files:
-                found[name] = self.files[name]
+                found[name] = [self.files[name]]
             elif self._folder is not None:
-                hit = self._folder.find(name)
-                if hit is None:
-                    missing.append(name)
+                hits = self._folder.find(name)
+                if hits:
+                    found[name] = hits
                 else:
-                    found[name] = hit
+                    missing.append(name)
             elif self.path is not None and name == (self.symbol or self.path.stem.split(".")[0]):
-                found[name] = self.path
+                found[name] = [self.path]
             else:
                 missing.append(name)
         if missing:
@@ -148,18 +161,26 @@ class CSVAdapter(BaseDataAdapter):
             scan, found = self._scan(path)
             column = str(found["symbol"])
             try:
-                found_symbols = scan.select(pl.col(column).str.strip_chars().unique()).collect()
+                found_symbols = scan.select(symbol_text(column).unique()).collect()
             except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
                 raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
             self._long_symbols[key] = set(found_symbols.get_column(column).drop_nulls().to_list())
         return self._long_symbols[key]
 
     def _read_long(self, path: Path, names: list[str], span: DateRange) -> pl.DataFrame:
+        """The rows of ``names`` (and rows with no symbol, when the file holds no other symbol)
+        in one pass; the file's symbols are listed (a second pass) only when a name has no row
+        in the span or a row has no symbol."""
+        frame = self._read(path, span, symbol=None, only=names)
+        symbols = frame.get_column("symbol")
+        found = set(symbols.drop_nulls().unique().to_list())
+        if found >= set(names) and not symbols.has_nulls():
+            return frame
         known = self._symbols_in(path)
         missing = [n for n in names if n not in known]
         if missing:
             raise SymbolNotFoundError(missing, f"{self.source_name} ({path})")
-        return self._read(path, span, symbol=None, only=None if known <= set(names) else names)
+        return frame if known <= set(names) else frame.filter(pl.col("symbol").is_not_null())
 
     def _scan(self, path: Path) -> tuple[pl.LazyFrame, dict[str, str | None]]:
         try:
@@ -175,13 +196,17 @@ class CSVAdapter(BaseDataAdapter):
         first_line = 1 + (1 if self.options.has_header else 0) + self.options.skip_rows
         rows = scan.with_row_index(LINE, offset=first_line)
         if only is not None:
-            rows = rows.filter(pl.col(str(found["symbol"])).str.strip_chars().is_in(only))
-        aware = parses_aware(scan, date_column, self.date_format)
-        symbol_expr = pl.lit(symbol) if symbol is not None else pl.col(str(found["symbol"])).str.strip_chars()
+            named = symbol_text(str(found["symbol"]))
+            rows = rows.filter(named.is_in(only) | named.is_null())
+        if self._days is not None:
+            times = self._days.times(date_column, path)
+        else:
+            times = time_column(date_column, self.date_format, parses_aware(scan, date_column, self.date_format), self.timezone)
+        symbol_expr = pl.lit(symbol) if symbol is not None else symbol_text(str(found["symbol"]))
         shaped = rows.select(
             pl.col(LINE),
             symbol_expr.alias("symbol"),
-            time_column(date_column, self.date_format, aware, self.timezone).alias("timestamp"),
+            times.alias("timestamp"),
             *price_columns(found, self.places),
         ).filter(in_span(span) | pl.col("timestamp").is_null())
         try:
@@ -202,6 +227,12 @@ class CSVAdapter(BaseDataAdapter):
         what = "is empty" if text is None else f"{text!r} does not match the date format {expected!r}"
         more = f" ({bad.height - 1} more such row(s))" if bad.height > 1 else ""
         raise CSVFormatError(f"column {column!r}: {what}{more}", path=str(path), line=line, column=column)
+
+
+def symbol_text(column: str) -> pl.Expr:
+    """The symbol column trimmed; blank is missing (null), so such rows are rejected by rule."""
+    text = pl.col(column).str.strip_chars()
+    return pl.when(text != "").then(text)
 
 
 __all__ = ["CSVAdapter"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 from rustybt.adapters.errors import CSVFormatError
-from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.errors import ConfigurationError, InvalidRequestError
 
 EXTENSIONS: tuple[str, ...] = ("", ".csv", ".csv.gz", ".gz", ".zip", ".txt", ".txt.gz")
 
@@ -67,21 +67,32 @@ def _zip_member(path: Path) -> bytes:
 
 
 class SymbolFiles:
-    """Maps a symbol to its file in ``folder`` (``pattern`` formatted with the symbol, any of
-    ``EXTENSIONS``, matched case-insensitively), refusing names that would leave the folder."""
+    """Maps a symbol to its files in ``folder``, refusing names that would leave the folder.
+
+    ``pattern`` is formatted with the symbol. Without a ``/`` it names one file (any of
+    ``EXTENSIONS``, matched case-insensitively). With one, as in ``"{symbol}/*_trade.zip"``
+    (LEAN's intraday layout), the part before it names the symbol's own sub-folder and the part
+    after is a glob matching every file of that symbol (one per day, in name order).
+    """
 
     def __init__(self, folder: Path, pattern: str = "{symbol}") -> None:
         self.folder = folder
         self.pattern = pattern
+        head, slash, tail = pattern.partition("/")
+        self._subfolder = head if slash else None
+        self._glob = tail
+        if slash and (not tail or "/" in tail or "\\" in tail or ".." in tail):
+            raise ConfigurationError(f"file_pattern {pattern!r}: after '{{symbol}}/' give one file glob such as '*.zip'")
         self._listing: dict[str, Path] | None = None
 
-    def _files(self) -> dict[str, Path]:
+    def _entries(self) -> dict[str, Path]:
         if self._listing is None:
-            self._listing = {p.name.lower(): p for p in self.folder.iterdir() if p.is_file()}
+            wanted_dirs = self._subfolder is not None
+            self._listing = {p.name.lower(): p for p in self.folder.iterdir() if (p.is_dir() if wanted_dirs else p.is_file())}
         return self._listing
 
     def stem(self, symbol: str) -> str:
-        name = self.pattern.format(symbol=symbol)
+        name = (self._subfolder or self.pattern).format(symbol=symbol)
         if (
             not name
             or "/" in name
@@ -96,29 +107,48 @@ class SymbolFiles:
             )
         return name
 
-    def find(self, symbol: str) -> Path | None:
-        """The file holding ``symbol``, or ``None`` when the folder has none."""
+    def find(self, symbol: str) -> list[Path]:
+        """Every file holding ``symbol`` (empty when the folder has none), in name order."""
         stem = self.stem(symbol)
-        files = self._files()
+        entries = self._entries()
+        if self._subfolder is not None:
+            hit = entries.get(stem.lower())
+            if hit is None:
+                return []
+            self._inside(hit, self.folder, symbol)
+            files = sorted(p for p in hit.glob(self._glob.format(symbol=symbol)) if p.is_file() and not p.name.startswith("."))
+            for path in files:
+                self._inside(path, hit, symbol)
+            return files
         for ext in EXTENSIONS:
-            hit = files.get((stem + ext).lower())
+            hit = entries.get((stem + ext).lower())
             if hit is not None:
-                resolved = hit.resolve()
-                if resolved.parent != self.folder.resolve():
-                    raise InvalidRequestError(f"file for symbol {symbol!r} resolves outside {self.folder}")
-                return hit
-        return None
+                self._inside(hit, self.folder, symbol)
+                return [hit]
+        return []
+
+    def _inside(self, path: Path, parent: Path, symbol: str) -> None:
+        if path.resolve().parent != parent.resolve():
+            raise InvalidRequestError(f"file for symbol {symbol!r} resolves outside {self.folder}")
 
     def symbols(self) -> list[str]:
-        """Every symbol with a file in the folder (the file name without its extension)."""
+        """Every symbol with a file in the folder (the file or sub-folder name without the rest
+        of the pattern)."""
+        if self._subfolder is not None:
+            prefix, _, suffix = self._subfolder.partition("{symbol}")
+            names = [p.name[len(prefix) : len(p.name) - len(suffix)] for p in sorted(self._entries().values())]
+            return [n for n in names if n and self.find(n)]
+        prefix, _, suffix = self.pattern.partition("{symbol}")
         names = []
-        for path in sorted(self._files().values()):
+        for path in sorted(self._entries().values()):
             lower = path.name.lower()
             for ext in sorted(EXTENSIONS, key=len, reverse=True):
                 if ext and lower.endswith(ext):
-                    names.append(path.name[: -len(ext)])
+                    stem = path.name[: -len(ext)]
+                    if stem.lower().startswith(prefix.lower()) and stem.lower().endswith(suffix.lower()):
+                        names.append(stem[len(prefix) : len(stem) - len(suffix)])
                     break
-        return names
+        return [n for n in names if n]
 
 
 __all__ = ["EXTENSIONS", "CsvReadOptions", "SymbolFiles"]

@@ -21,7 +21,6 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localco
 from enum import Enum
 
 import polars as pl
-
 from rustybt.domain.errors import DecimalConversionError
 from rustybt.domain.schemas import PRICE_DTYPE, VOLUME_DTYPE
 
@@ -170,10 +169,7 @@ def _convert_in_context(
     if isinstance(value, bool):
         text = str(value)
         return None, issue("not_a_number")
-    if isinstance(value, float):
-        text = repr(value)
-    else:
-        text = str(value).strip()
+    text = repr(value) if isinstance(value, float) else str(value).strip()
     try:
         number = value if isinstance(value, Decimal) else Decimal(text)
     except (InvalidOperation, ValueError):
@@ -210,17 +206,26 @@ def to_decimal_columns(
 
     Returns the frame (rejected values as null) and every rounded/rejected value with its
     row, column, symbol and time. Never raises for bad values: call ``raise_if_rejected``.
+
+    Every column is parsed in one parallel pass that also marks the values it cannot prove
+    exact (anything but plain decimal text with at most 8 decimals that fits); only those are
+    looked at again, first trimmed, then one by one.
     """
     mode = ConversionMode.parse(mode)
     targets = _targets(columns)
-    result = DecimalConversion(frame)
-    converted: list[pl.Series] = []
+    flags = {name: f"__inexact_{name}" for name in targets}
+    exprs = [e for name, dtype in targets.items() for e in _vectorised(frame.schema[name], name, dtype, flags[name])]
+    parsed = frame.lazy().with_columns(exprs).collect()
+    inexact = parsed.select(pl.col(list(flags.values())).any()).row(0, named=True)
+    result = DecimalConversion(parsed.drop(flags.values()))
     for name, dtype in targets.items():
-        series, rounded, rejected = _convert_series(frame, name, dtype, mode, symbol_column, time_column)
-        converted.append(series)
+        if not inexact[flags[name]]:
+            continue
+        rows = parsed.get_column(flags[name]).arg_true()
+        fixed, rounded, rejected = _convert_rows(frame, name, dtype, rows, mode, symbol_column, time_column)
+        result.frame = result.frame.with_columns(result.frame.get_column(name).scatter(rows, fixed))
         result.rounded.extend(rounded)
         result.rejected.extend(rejected)
-    result.frame = frame.with_columns(converted)
     result.rejected.sort(key=lambda i: (i.row, i.column))
     return result
 
@@ -234,38 +239,60 @@ def _targets(columns: Mapping[str, pl.Decimal] | Sequence[str] | None) -> dict[s
     return {name: defaults.get(name, PRICE_DTYPE) for name in columns}
 
 
-def _convert_series(
+def _vectorised(source: pl.DataType, name: str, dtype: pl.Decimal, flag: str) -> tuple[pl.Expr, pl.Expr]:
+    """The parsed column and a flag true where the parse is not proven exact."""
+    column = pl.col(name)
+    if isinstance(source, pl.Decimal) and (source.scale or 0) <= SCALE:
+        parsed = column.cast(dtype, strict=False)  # exact; null where the value overflows
+        return parsed, (column.is_not_null() & parsed.is_null()).alias(flag)
+    if source.is_integer():
+        parsed = column.cast(dtype, strict=False)
+        return parsed, (column.is_not_null() & parsed.is_null()).alias(flag)
+    text = column if source == pl.String else column.cast(pl.String, strict=False)
+    parsed, exact = _parse_text(text, dtype)
+    return parsed, (column.is_not_null() & ~exact).alias(flag)
+
+
+def _parse_text(text: pl.Expr, dtype: pl.Decimal) -> tuple[pl.Expr, pl.Expr]:
+    """Decimal text parsed, and whether it is plain decimal text that fits with at most 8
+    decimals (the parse is then exact; anything else may have been rounded or refused)."""
+    pattern = rf"^[+-]?[0-9]{{1,{_int_digits(dtype)}}}(\.[0-9]{{0,{SCALE}}})?$"
+    parsed = text.cast(dtype, strict=False)
+    return parsed, text.str.contains(pattern).fill_null(False) & parsed.is_not_null()
+
+
+def _convert_rows(
     frame: pl.DataFrame,
     name: str,
     dtype: pl.Decimal,
+    rows: pl.Series,
     mode: ConversionMode,
     symbol_column: str | None,
     time_column: str | None,
 ) -> tuple[pl.Series, list[ValueIssue], list[ValueIssue]]:
-    source = frame.get_column(name)
-    int_digits = _int_digits(dtype)
-    if isinstance(source.dtype, pl.Decimal) and (source.dtype.scale or 0) <= SCALE:
-        parsed = source.cast(dtype, strict=False)  # exact; null where the value overflows
-        fast = source.is_null() | parsed.is_not_null()
-    else:
-        text = _as_text(source)
-        pattern = rf"^[+-]?\d{{1,{int_digits}}}(\.\d{{0,{SCALE}}})?$"
-        fast = text.is_null() | text.str.contains(pattern)
-        parsed = text.str.to_decimal(scale=SCALE).cast(dtype, strict=False)
-    slow_rows = (~fast).arg_true().to_list()
-    if not slow_rows:
-        return parsed.alias(name), [], []
+    """The stored values of ``rows`` of column ``name`` and their issues: text padded with
+    blanks is trimmed and parsed in bulk; whatever remains is converted one value at a time."""
+    source = frame.get_column(name).gather(rows)
+    fixed = pl.Series(name, [None] * rows.len(), dtype=dtype)
+    pending = pl.Series(range(rows.len()), dtype=pl.UInt32)
+    if source.dtype == pl.String:
+        parsed, exact = _parse_text(pl.col(name).str.strip_chars(), dtype)
+        trimmed = source.to_frame().select(parsed.alias(name), exact.alias("exact"))
+        fixed = trimmed.get_column(name)
+        pending = (~trimmed.get_column("exact")).arg_true()
+    picked = rows.gather(pending).to_list()
+    raw = source.gather(pending).to_list()
+    symbols = _values_at(frame, symbol_column, picked)
+    times = _values_at(frame, time_column, picked)
+    values = fixed.to_list()
     rounded: list[ValueIssue] = []
     rejected: list[ValueIssue] = []
-    values = parsed.to_list()
-    raw = source.to_list()
-    symbols = frame.get_column(symbol_column).to_list() if symbol_column and symbol_column in frame.columns else None
-    times = frame.get_column(time_column).to_list() if time_column and time_column in frame.columns else None
-    for row in slow_rows:
-        symbol = str(symbols[row]) if symbols is not None else None
-        when = str(times[row]) if times is not None else None
-        stored, issue = _convert_one(raw[row], int_digits, mode, name, symbol, when, row)
-        values[row] = stored
+    int_digits = _int_digits(dtype)
+    for i, (slot, row) in enumerate(zip(pending.to_list(), picked, strict=True)):
+        symbol = str(symbols[i]) if symbols is not None else None
+        when = str(times[i]) if times is not None else None
+        stored, issue = _convert_one(raw[i], int_digits, mode, name, symbol, when, row)
+        values[slot] = stored
         if stored is None and issue is not None:
             rejected.append(issue)
         elif issue is not None:
@@ -273,9 +300,7 @@ def _convert_series(
     return pl.Series(name, values, dtype=dtype), rounded, rejected
 
 
-def _as_text(source: pl.Series) -> pl.Series:
-    if source.dtype == pl.String:
-        return source.str.strip_chars()
-    if source.dtype.is_numeric() or isinstance(source.dtype, pl.Decimal):
-        return source.cast(pl.String)
-    return source.cast(pl.String, strict=False)
+def _values_at(frame: pl.DataFrame, column: str | None, rows: list[int]) -> list[object] | None:
+    if column is None or column not in frame.columns:
+        return None
+    return frame.get_column(column).gather(rows).to_list()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import polars as pl
 from rustybt.domain.assets import AssetType, check_symbol
@@ -27,6 +27,8 @@ from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, ValueIssue, to_decimal_columns
 from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.ingest_incremental import extendable_dataset, merged_ranges, missing_pieces
+from rustybt.domain.ingest_rejections import LOCATION_COLUMNS, REJECTED_SCHEMA, rejections, without_rejected
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports.bar_writer import BarWriter, WriteResult
 from rustybt.domain.ports.catalog import Catalog
@@ -34,18 +36,6 @@ from rustybt.domain.ports.data_source import DataSource
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import STANDARD_OHLCV_SCHEMA, storage_schema
 from rustybt.domain.validation import ValidationConfig, ValidationReport, validate_bars
-
-REJECTED_SCHEMA_BASE = {
-    "row": pl.Int64,
-    "symbol": pl.String,
-    "timestamp": pl.String,
-    "rule": pl.String,
-    "detail": pl.String,
-}
-REJECTED_SCHEMA = {**REJECTED_SCHEMA_BASE, "location": pl.String}
-# Optional columns of a raw frame naming where each row came from (e.g. a CSV file and line).
-LOCATION_COLUMNS = ("source_file", "source_line")
-_TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -150,8 +140,12 @@ class IngestService:
         names = tuple(dict.fromkeys(check_symbol(s) for s in symbols))
         if not names:
             raise InvalidRequestError("no symbols to ingest")
-        existing = self._extendable(names, span, resolution) if self.incremental else None
-        pieces = _missing_pieces(existing, span) if existing is not None else (span,)
+        existing = (
+            extendable_dataset(self.catalog, self.source.source_name, names, span, resolution, self.bundle)
+            if self.incremental
+            else None
+        )
+        pieces = missing_pieces(existing, span) if existing is not None else (span,)
         raw = await self._fetch(names, pieces, resolution)
         summary = IngestSummary(None, self.source.source_name, resolution, names, rows_fetched=raw.height)
         summary.fetched_spans = pieces
@@ -168,17 +162,6 @@ class IngestService:
         self._report_written(summary)
         return summary
 
-    def _extendable(self, names: tuple[str, ...], span: DateRange, resolution: Resolution) -> DatasetInfo | None:
-        step = resolution.duration
-        for info in self.catalog.list_datasets(
-            source=self.source.source_name, resolution=resolution, bundle=self.bundle
-        ):
-            if info.bundle != self.bundle or info.status != "complete" or set(info.symbols) != set(names):
-                continue
-            if span.start <= info.end_date + step and span.end >= info.start_date - step:
-                return info
-        return None
-
     async def _fetch(self, names: tuple[str, ...], pieces: Sequence[DateRange], resolution: Resolution) -> pl.DataFrame:
         size = self.symbols_per_fetch or len(names)
         frames: list[pl.DataFrame] = []
@@ -187,6 +170,8 @@ class IngestService:
             batch = names[i : i + size]
             got = [await self.source.fetch_raw(batch, piece, resolution) for piece in pieces]
             frames.extend(f for f in got if not f.is_empty())
+            if self.progress is None:
+                continue
             counts = _rows_per_symbol(got)
             for name in batch:
                 done += 1
@@ -221,13 +206,10 @@ class IngestService:
             conversion.raise_if_rejected()
             report.raise_if_errors()
             return frame
-        rejected = _rejections(frame, conversion.rejected, report, raw)
+        rejected = rejections(frame, conversion.rejected, report, raw)
         summary.rejected = rejected
         summary.rows_rejected = rejected.get_column("row").n_unique()
-        if rejected.is_empty():
-            return frame
-        bad = rejected.get_column("row").unique().to_list()
-        return frame.with_row_index("__row").filter(~pl.col("__row").is_in(bad)).drop("__row")
+        return without_rejected(frame, rejected)
 
     def _to_storage(self, frame: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
         exchange = self.source.exchange
@@ -279,7 +261,7 @@ class IngestService:
                 bundle=self.bundle,
             )
         else:
-            ranges = _merged_ranges(existing.date_ranges, ranges)
+            ranges = merged_ranges(existing.date_ranges, ranges)
             files = {**existing.file_checksums, **result.checksums}
             new_files = sum(p.size_bytes for p in result.partitions if p.path not in existing.file_checksums)
             whole = DateRange(existing.start_date, existing.end_date).union(span)
@@ -300,33 +282,6 @@ class IngestService:
         summary.files = dict(result.checksums)
 
 
-def _missing_pieces(existing: DatasetInfo, span: DateRange) -> tuple[DateRange, ...]:
-    """The parts of ``span`` outside the dataset's range, in time order."""
-    pieces: list[DateRange] = []
-    if span.start < existing.start_date:
-        pieces.append(DateRange(span.start, min(span.end, existing.start_date - _TICK)))
-    if span.end > existing.end_date:
-        pieces.append(DateRange(max(span.start, existing.end_date + _TICK), span.end))
-    return tuple(pieces)
-
-
-def _merged_ranges(old: Sequence[SymbolRange], new: Sequence[SymbolRange]) -> tuple[SymbolRange, ...]:
-    merged = {r.symbol: r for r in old}
-    for r in new:
-        before = merged.get(r.symbol)
-        if before is None:
-            merged[r.symbol] = r
-            continue
-        merged[r.symbol] = SymbolRange(
-            r.symbol,
-            min(before.start, r.start),
-            max(before.end, r.end),
-            before.bar_count + r.bar_count,
-            before.has_gaps or r.has_gaps,
-        )
-    return tuple(merged.values())
-
-
 def _rows_per_symbol(frames: Sequence[pl.DataFrame]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for frame in frames:
@@ -337,31 +292,4 @@ def _rows_per_symbol(frames: Sequence[pl.DataFrame]) -> dict[str, int]:
     return counts
 
 
-def _rejections(
-    frame: pl.DataFrame, issues: Sequence[ValueIssue], report: ValidationReport, raw: pl.DataFrame
-) -> pl.DataFrame:
-    """One row per (row, rule) rejected, with where the row came from when the source says."""
-    found: list[tuple[int, str | None, str | None, str, str]] = [
-        (i.row, i.symbol, i.when, f"decimal_{i.reason}", i.describe()) for i in issues
-    ]
-    hits = [(row, v.rule, v.message) for v in report.errors for row in v.rows]
-    if hits:
-        picked = frame.select("symbol", "timestamp")[[row for row, _, _ in hits]]
-        for (row, rule, message), (symbol, when) in zip(hits, picked.iter_rows(), strict=True):
-            found.append((row, symbol, str(when), rule, message))
-    if not found:
-        return pl.DataFrame(schema=REJECTED_SCHEMA)
-    rejected = pl.DataFrame(found, schema=REJECTED_SCHEMA_BASE, orient="row").sort("row", "rule")
-    return rejected.with_columns(_locations(raw, rejected.get_column("row")))
-
-
-def _locations(raw: pl.DataFrame, rows: pl.Series) -> pl.Series:
-    """``file:line`` of each row when the source delivered ``source_file``/``source_line``."""
-    if not set(LOCATION_COLUMNS) <= set(raw.columns):
-        return pl.Series("location", [None] * rows.len(), dtype=pl.String)
-    picked = raw.select(LOCATION_COLUMNS)[rows.to_list()]
-    text = picked.select(pl.format("{}:{}", *LOCATION_COLUMNS)).to_series()
-    return text.alias("location")
-
-
-__all__ = ["IngestProgress", "IngestService", "IngestSummary", "ProgressCallback"]
+__all__ = ["LOCATION_COLUMNS", "REJECTED_SCHEMA", "IngestProgress", "IngestService", "IngestSummary", "ProgressCallback"]

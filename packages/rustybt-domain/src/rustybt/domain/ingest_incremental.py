@@ -1,0 +1,67 @@
+"""Incremental update: which stored dataset a new ingest extends, and what it still lacks.
+
+A complete dataset of the same source, resolution and bundle holding exactly the requested
+symbols, whose range overlaps or touches the requested one, is extended: only the parts of
+the range it lacks are fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.date_range import DateRange
+from rustybt.domain.ports.catalog import Catalog
+from rustybt.domain.resolution import Resolution
+
+_TICK = timedelta(microseconds=1)
+
+
+def extendable_dataset(
+    catalog: Catalog,
+    source: str,
+    names: Sequence[str],
+    span: DateRange,
+    resolution: Resolution,
+    bundle: str | None,
+) -> DatasetInfo | None:
+    """The dataset an ingest of ``names`` over ``span`` extends, if any."""
+    step = resolution.duration
+    for info in catalog.list_datasets(source=source, resolution=resolution, bundle=bundle):
+        if info.bundle != bundle or info.status != "complete" or set(info.symbols) != set(names):
+            continue
+        if span.start <= info.end_date + step and span.end >= info.start_date - step:
+            return info
+    return None
+
+
+def missing_pieces(existing: DatasetInfo, span: DateRange) -> tuple[DateRange, ...]:
+    """The parts of ``span`` outside the dataset's range, in time order."""
+    pieces: list[DateRange] = []
+    if span.start < existing.start_date:
+        pieces.append(DateRange(span.start, min(span.end, existing.start_date - _TICK)))
+    if span.end > existing.end_date:
+        pieces.append(DateRange(max(span.start, existing.end_date + _TICK), span.end))
+    return tuple(pieces)
+
+
+def merged_ranges(old: Sequence[SymbolRange], new: Sequence[SymbolRange]) -> tuple[SymbolRange, ...]:
+    """Per-symbol ranges of a dataset after ``new`` bars were added to ``old`` ones."""
+    merged = {r.symbol: r for r in old}
+    for r in new:
+        before = merged.get(r.symbol)
+        if before is None:
+            merged[r.symbol] = r
+            continue
+        merged[r.symbol] = SymbolRange(
+            r.symbol,
+            min(before.start, r.start),
+            max(before.end, r.end),
+            before.bar_count + r.bar_count,
+            before.has_gaps or r.has_gaps,
+        )
+    return tuple(merged.values())
+
+
+__all__ = ["extendable_dataset", "merged_ranges", "missing_pieces"]
