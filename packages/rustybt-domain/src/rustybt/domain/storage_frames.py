@@ -13,7 +13,9 @@ from rustybt.domain.errors import InvalidRequestError, UnknownFieldError, Valida
 from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import FIELDS, check_schema, storage_schema, time_column
-from rustybt.domain.validation.report import RuleViolation, Severity, ValidationReport
+from rustybt.domain.validation.evaluate import ROW, Rule, evaluate
+from rustybt.domain.validation.layout import detect_layout, previous, same_key_as_previous
+from rustybt.domain.validation.report import Severity, ValidationReport
 
 
 def storage_kind_of(resolution: Resolution | str) -> str:
@@ -25,18 +27,17 @@ def check_storage_frame(frame: pl.DataFrame, kind: str) -> None:
     backwards within a sid. The error names the rows (positions in ``frame``)."""
     check_schema(frame, storage_schema(kind), what=f"{kind} bar frame")
     t = time_column(kind)
-    indexed = frame.with_row_index("__row")
-    violations: list[RuleViolation] = []
-
-    def collect(mask: pl.Expr, rule: str, message: str) -> None:
-        hits = indexed.filter(mask.fill_null(False)).group_by("sid", maintain_order=True).agg(pl.col("__row"))
-        for sid, rows in hits.iter_rows():
-            violations.append(RuleViolation(rule, Severity.ERROR, None if sid is None else str(sid), tuple(rows), len(rows), message))
-
-    for column in frame.columns:
-        collect(pl.col(column).is_null(), "no_nulls", f"{column} is null")
-    collect(~pl.struct("sid", t).is_first_distinct(), "no_duplicate_timestamps", f"duplicate (sid, {t})")
-    collect(pl.col(t) < pl.col(t).shift(1).over("sid"), "sorted_ascending", f"{t} goes backwards within the sid")
+    layout = detect_layout(frame, "sid", t)
+    time = pl.col(t)
+    duplicate = (
+        (same_key_as_previous("sid") & (time == time.shift(1))) if layout.ordered else ~pl.struct("sid", t).is_first_distinct()
+    )
+    rules = [Rule("no_nulls", Severity.ERROR, f"{c} is null", pl.col(c).is_null()) for c in frame.columns]
+    rules += [
+        Rule("no_duplicate_timestamps", Severity.ERROR, f"duplicate (sid, {t})", duplicate),
+        Rule("sorted_ascending", Severity.ERROR, f"{t} goes backwards within the sid", time < previous(t, "sid", layout)),
+    ]
+    violations = evaluate(frame.with_row_index(ROW), "sid", rules)
     if violations:
         report = ValidationReport(tuple(violations), frame.height, ("storage",))
         raise ValidationError(f"{kind} bar frame rejected before writing:\n" + report.summary(), report=report)
