@@ -1,0 +1,26 @@
+"""Calendars for zipline: exchanges of a bundle's assets resolve to the bundle's calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from zipline.utils.calendar_utils import TradingCalendar, get_calendar, register_calendar
+
+ALWAYS_OPEN = "24/7"
+
+
+def ensure_exchange_calendars(exchanges: Iterable[str], calendar: TradingCalendar) -> list[str]:
+    """Register ``calendar`` under every exchange name zipline cannot resolve; returns those names.
+
+    zipline looks an asset's calendar up by its exchange's name (``can_trade``, order
+    checks); a crypto exchange such as ``BINANCE`` has no calendar of its own and trades on
+    the bundle's (``24/7``).
+    """
+    added = []
+    for name in sorted(set(exchanges)):
+        try:
+            get_calendar(name)
+        except Exception:  # exchange_calendars raises InvalidCalendarName (not exported by zipline)
+            register_calendar(name, calendar, force=True)
+            added.append(name)
+    return added
