@@ -1,12 +1,21 @@
-"""Bundle names: a bundle is a folder under ``$RUSTYBT_HOME/bundles/``."""
+"""Bundles: a bundle is a folder under ``$RUSTYBT_HOME/bundles/`` holding ``daily_bars/``,
+``minute_bars/`` and the ``zipline/`` files backtests need (asset database, calendar, spans)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.assets import AssetType
+from rustybt.domain.errors import BundleNotFoundError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from rustybt.app.container import App
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+CRYPTO_CALENDAR = "24/7"
+EQUITY_CALENDAR = "XNYS"
 
 
 def check_bundle_name(name: str) -> str:
@@ -16,3 +25,63 @@ def check_bundle_name(name: str) -> str:
             f"bundle name {name!r} is not allowed: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
         )
     return name
+
+
+def bundle_names(app: App) -> list[str]:
+    root = app.settings.bundles_dir
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def calendar_for(app: App, bundle: str) -> str:
+    """24/7 for a bundle of crypto datasets, NYSE otherwise."""
+    kinds = {d.asset_type for d in app.catalog.list_datasets(bundle=bundle)}
+    return CRYPTO_CALENDAR if kinds and kinds <= {AssetType.CRYPTOCURRENCY, AssetType.FOREX} else EQUITY_CALENDAR
+
+
+def _readers(app: App, bundle: str) -> dict[str, Any]:
+    root = app.bundle_path(bundle)
+    return {
+        "daily": app.reader(bundle, "1d") if (root / "daily_bars").is_dir() else None,
+        "minute": app.reader(bundle, "1m") if (root / "minute_bars").is_dir() else None,
+    }
+
+
+def prepare_bundle(app: App, bundle: str) -> None:
+    """Write the zipline side of ``bundle`` (asset database, calendar, spans) from the catalog
+    and the stored bars; run after every ingest into it."""
+    from rustybt.zipline_bridge.bundle_files import write_bundle_files
+
+    write_bundle_files(
+        app.bundle_path(bundle),
+        app.catalog,
+        **_readers(app, bundle),
+        calendar_name=calendar_for(app, bundle),
+        dataset_ids=[d.dataset_id for d in app.catalog.list_datasets(bundle=bundle)],
+    )
+
+
+def open_bundle(app: App, bundle: str) -> Any:
+    """The ``BundleData`` of ``bundle`` for zipline backtests; ``BundleNotFoundError`` listing
+    the bundles there are when it does not exist."""
+    from rustybt.zipline_bridge import BundleData
+    from rustybt.zipline_bridge.bundle_meta import META_NAME, ZIPLINE_DIR
+
+    root = app.bundle_path(check_bundle_name(bundle))
+    if not root.is_dir():
+        known = ", ".join(bundle_names(app)) or "none yet (run `rustybt ingest` or `rustybt demo`)"
+        raise BundleNotFoundError(f"no bundle named {bundle!r} under {app.settings.bundles_dir}; bundles: {known}")
+    if not (root / ZIPLINE_DIR / META_NAME).is_file():
+        prepare_bundle(app, bundle)
+    return BundleData.open(root, **_readers(app, bundle), catalog=app.catalog, cache=app.cache)
+
+
+def load_bundle_data(name: str, environ: Mapping[str, str]) -> Any:
+    """Entry point ``rustybt.bundle_loaders:default``: the bundle ``name`` under the home that
+    ``environ`` names (``RUSTYBT_HOME``), wired by the container."""
+    from rustybt.app.config import load_settings
+    from rustybt.app.container import build_container
+
+    return open_bundle(build_container(load_settings(env=environ)), name)
+
+
+__all__ = ["bundle_names", "calendar_for", "check_bundle_name", "load_bundle_data", "open_bundle", "prepare_bundle"]

@@ -9,7 +9,8 @@ import click
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rustybt.app.cli_context import CliContext, pass_cli
+from rustybt.app.bundles import prepare_bundle
+from rustybt.app.cli_context import CliContext
 from rustybt.app.console import emit_json, err, out, table
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import ConfigurationError, InvalidRequestError
@@ -95,6 +96,8 @@ def ingest(
     app = cli.app
     bundle_name = bundle or _default_bundle(source)
     summary = _run(app, adapter, names, span, resolution, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, quiet=as_json)
+    if summary.dataset_id is not None:
+        prepare_bundle(app, bundle_name)
     if as_json:
         emit_json(_summary_dict(summary, bundle_name))
     else:
