@@ -162,3 +162,13 @@ def _print_summary(summary: Any, bundle: str) -> None:
     )
     if summary.rows_rejected:
         table("Rejected rows", summary.rejected.head(20).to_dicts())
+
+
+def _register_subcommands() -> None:
+    from rustybt.app.commands.migrate_cmd import migrate
+
+    ingest.add_command(migrate)
+
+
+_register_subcommands()
+

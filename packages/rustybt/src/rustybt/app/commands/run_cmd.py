@@ -20,11 +20,14 @@ from rustybt.domain.errors import RustyBTDataError
 @click.option("--capital-base", type=float, default=1e7, show_default=True, help="Starting cash.")
 @click.option("--data-frequency", type=click.Choice(["daily", "minute"]), default="daily", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the performance frame here (.pickle or .csv).")
+@click.option("--no-analyze", is_flag=True, help="Do not call the algorithm's analyze() (e.g. when it plots and matplotlib is missing).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @pass_cli
-def run(cli: CliContext, algofile: Path, bundle: str, start: str, end: str, capital_base: float, data_frequency: str, output: Path | None, as_json: bool) -> None:
+def run(cli: CliContext, algofile: Path, bundle: str, start: str, end: str, capital_base: float, data_frequency: str, output: Path | None, no_analyze: bool, as_json: bool) -> None:
     """Backtest ALGOFILE (a zipline algorithm: initialize, handle_data, ...) on BUNDLE."""
     hooks = load_algorithm(algofile)
+    if no_analyze:
+        hooks.pop("analyze", None)
     try:
         result = run_backtest(cli.app, hooks, bundle, start, end, capital_base, data_frequency)
     except RustyBTDataError:
