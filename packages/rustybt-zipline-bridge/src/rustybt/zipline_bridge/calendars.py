@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from exchange_calendars import register_calendar_alias
 from zipline.utils.calendar_utils import TradingCalendar, get_calendar, register_calendar
 
 ALWAYS_OPEN = "24/7"
@@ -21,6 +22,9 @@ def ensure_exchange_calendars(exchanges: Iterable[str], calendar: TradingCalenda
         try:
             get_calendar(name)
         except Exception:  # exchange_calendars raises InvalidCalendarName (not exported by zipline)
-            register_calendar(name, calendar, force=True)
+            try:  # an alias keeps get_calendar(name, start=..., end=...) working, as zipline calls it
+                register_calendar_alias(name, calendar.name, force=True)
+            except Exception:
+                register_calendar(name, calendar, force=True)
             added.append(name)
     return added

@@ -28,8 +28,8 @@ class BacktestResult:
         last = perf.iloc[-1]
         return {
             "backtest_id": self.backtest_id,
-            "first session": str(perf.index[0].date()),
-            "last session": str(perf.index[-1].date()),
+            "first session": str(perf["period_open"].iloc[0].date()),
+            "last session": str(perf["period_open"].iloc[-1].date()),
             "periods": len(perf),
             "starting value": float(perf["starting_value"].iloc[0] + perf["starting_cash"].iloc[0]),
             "final value": round(float(last["portfolio_value"]), 2),

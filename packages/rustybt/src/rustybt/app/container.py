@@ -15,6 +15,7 @@ from dependency_injector import containers, providers
 
 from rustybt.app.config import Settings, load_settings
 from rustybt.app.lazy import lazy
+from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.dataset import DatasetInfo
 from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog
 from rustybt.domain.ports import BarReader, BarWriter, Cache, Catalog
@@ -121,7 +122,17 @@ class App:
         return writer.reader(info.resolution)
 
     def dataset_bars(self, info: DatasetInfo) -> pl.DataFrame:
-        """The dataset's stored bars in the standard schema (symbol, timestamp, OHLCV)."""
+        """The dataset's stored bars in the standard schema (symbol, timestamp, OHLCV), through
+        the cache: keyed by the spec's cache key, valid while the dataset's checksum holds."""
+        key = CacheKey.of(info.symbols, info.start_date, info.end_date, info.resolution, info.source)
+        cached = self.cache.get_entry(key, checksum=info.checksum)
+        if cached is not None:
+            return cached.collect()
+        frame = self._read_dataset(info)
+        self.cache.put_entry(key, frame, checksum=info.checksum)
+        return frame
+
+    def _read_dataset(self, info: DatasetInfo) -> pl.DataFrame:
         exchange = info.exchange or info.source
         sids = {sid: symbol for symbol in info.symbols if (sid := self.catalog.lookup_sid(exchange, symbol)) is not None}
         if not sids:
