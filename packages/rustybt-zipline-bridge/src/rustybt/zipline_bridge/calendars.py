@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from exchange_calendars import register_calendar_alias
-from zipline.utils.calendar_utils import TradingCalendar, get_calendar, register_calendar
+from exchange_calendars import register_calendar_type
+from zipline.utils.calendar_utils import TradingCalendar, get_calendar
 
 ALWAYS_OPEN = "24/7"
 
@@ -22,9 +22,9 @@ def ensure_exchange_calendars(exchanges: Iterable[str], calendar: TradingCalenda
         try:
             get_calendar(name)
         except Exception:  # exchange_calendars raises InvalidCalendarName (not exported by zipline)
-            try:  # an alias keeps get_calendar(name, start=..., end=...) working, as zipline calls it
-                register_calendar_alias(name, calendar.name, force=True)
-            except Exception:
-                register_calendar(name, calendar, force=True)
+            # a calendar type (not an instance, not an alias of another name) keeps
+            # get_calendar(name, start=..., end=...) working, as zipline calls it, without
+            # touching the cached instance of the real calendar
+            register_calendar_type(name, type(calendar), force=True)
             added.append(name)
     return added
