@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
 import os
 import stat
 import subprocess
 import sys
 import textwrap
+import zlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +19,12 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from rustybt.domain.errors import SchemaMismatchError, StorageError, ValidationError
+from rustybt.domain.errors import CorruptDataError, SchemaMismatchError, StorageError, ValidationError
 from rustybt.domain.schemas import PRICE_DTYPE
 from rustybt.storage.parquet import ParquetWriter, PolarsParquetDailyReader, compute_checksums
-from rustybt.storage.parquet.file_format import encode_partition, schema_version
+from rustybt.storage.parquet.file_format import arrow_schema, encode_partition, schema_version
+
+FIELDS = ["open", "high", "low", "close", "volume"]
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -68,17 +73,77 @@ def test_file_format_is_plain_parquet_with_exact_decimal_types(tmp_path: Path, z
     ParquetWriter(tmp_path).write(zipline_daily.head(500), "1d")
     path = next(tmp_path.rglob("data.parquet"))
     meta = pq.read_metadata(path)
-    assert meta.metadata[b"schema_version"] == b"1"
-    assert schema_version(path) == 1
+    assert meta.metadata[b"schema_version"] == b"2"
+    assert schema_version(path) == 2
     schema = meta.schema.to_arrow_schema()
-    assert str(schema.field("close").type) == "decimal128(18, 8)"
-    assert str(schema.field("volume").type) == "decimal128(38, 8)"
+    # zipline's prices have 3 decimals and its volumes none: each column in its narrowest exact type
+    assert schema.field("close").type.scale == 3 and schema.field("close").type.precision <= 9
+    assert schema.field("volume").type.scale == 0
+    assert json.loads(meta.metadata[b"rustybt.decimal_types"]) == {name: str(schema.field(name).type) for name in FIELDS}
     assert str(schema.field("date").type) == "date32[day]"
     physical = {meta.schema.column(i).name: meta.schema.column(i).physical_type for i in range(meta.num_columns)}
-    assert physical["close"] == "INT64"  # decimal stored as an integer, not a 16-byte array
+    assert physical["close"] == "INT32"  # a small integer, not a 16-byte array
+    assert physical["volume"] in ("INT32", "INT64")
     column = meta.row_group(0).column(2)
     assert column.compression == "ZSTD"
     assert "year" not in schema.names and "month" not in schema.names
+    exact = pq.read_table(path).to_pydict()  # plain pyarrow sees the exact values
+    assert exact["close"] == zipline_daily.head(500).filter(pl.col("date").dt.month() == 1).sort("date", "sid").get_column("close").to_list()
+
+
+def test_columns_that_need_every_decimal_keep_the_canonical_type(tmp_path: Path, make_bars) -> None:
+    bars = make_bars([(date(2024, 1, 2), 1, "1.00000001", "2", "0.5", "1.5", "123456789012.12345678")])
+    ParquetWriter(tmp_path).write(bars, "1d")
+    path = next(tmp_path.rglob("data.parquet"))
+    schema = pq.read_schema(path)
+    assert str(schema.field("open").type) == "decimal128(9, 8)"
+    assert str(schema.field("high").type) == "decimal128(1, 0)"
+    assert str(schema.field("volume").type) == "decimal128(38, 8)"  # beyond int64 at scale 8: stays wide
+    back = PolarsParquetDailyReader(tmp_path / "daily_bars").load_raw_arrays([1], FIELDS, "2024-01-01", "2024-01-31").collect()
+    assert back.equals(bars)
+
+
+def write_version_1(frame: pl.DataFrame, target: Path) -> None:
+    """A partition file in the version-1 layout: canonical DECIMAL(18, 8) / (38, 8) columns."""
+    table = frame.sort("date", "sid").to_arrow().cast(arrow_schema("daily"))
+    sink = io.BytesIO()
+    with pq.ParquetWriter(sink, table.schema, compression="zstd", store_decimal_as_integer=True, use_dictionary=False, store_schema=False) as writer:
+        writer.write_table(table)
+        crc = zlib.crc32(sink.getvalue()[4:])
+        writer.add_key_value_metadata({"schema_version": "1", "rustybt.storage_kind": "daily", "rustybt.data_crc32": str(crc)})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(sink.getvalue())
+
+
+def test_version_1_files_are_still_read_and_merged(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
+    march = zipline_daily.filter((pl.col("date").dt.year() == 2010) & (pl.col("date").dt.month() == 3))
+    target = tmp_path / "daily_bars" / "year=2010" / "month=03" / "data.parquet"
+    write_version_1(march.filter(pl.col("sid") != 7), target)
+    assert schema_version(target) == 1
+    reader = PolarsParquetDailyReader(tmp_path / "daily_bars")
+    assert reader.load_raw_arrays(reader.sids(), FIELDS, "2010-03-01", "2010-03-31").collect().equals(march.filter(pl.col("sid") != 7))
+    last = march.filter(pl.col("sid") != 7).row(-1, named=True)
+    assert reader.get_value(last["sid"], last["date"], "close") == last["close"]  # no row-group record: read whole
+    result = ParquetWriter(tmp_path).write(march.filter(pl.col("sid") == 7), "1d")
+    assert result.partitions[0].rows_total == march.height
+    assert schema_version(target) == 2  # rewritten in the current layout
+    assert reader.load_raw_arrays(reader.sids(), FIELDS, "2010-03-01", "2010-03-31").collect().equals(march)
+
+
+def test_a_footer_that_changes_a_decimal_scale_is_refused(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
+    ParquetWriter(tmp_path).write(zipline_daily.filter(pl.col("date") == date(2010, 3, 1)), "1d")
+    target = next(tmp_path.rglob("data.parquet"))
+    meta = pq.read_metadata(target)
+    recorded = json.loads(meta.metadata[b"rustybt.decimal_types"])
+    data = target.read_bytes()
+    old = recorded["close"].encode()
+    assert data.count(old) >= 1
+    stored = pq.read_schema(target).field("close").type
+    damaged = f"decimal128({stored.precision}, {(stored.scale + 1) % 9})".encode()  # same length, another scale
+    assert len(damaged) == len(old) and damaged != old
+    target.write_bytes(data.replace(b'"close":"' + old, b'"close":"' + damaged))
+    with pytest.raises(CorruptDataError, match="close"):
+        PolarsParquetDailyReader(tmp_path / "daily_bars").load_raw_arrays([1], ["close"], "2010-03-01", "2010-03-01").collect()
 
 
 def test_minute_bars_go_to_day_partitions(tmp_path: Path, btc_minutes: pl.DataFrame) -> None:

@@ -8,6 +8,7 @@
 
 from rustybt.storage.parquet.aggregation import MONTHLY, aggregate, aggregate_store
 from rustybt.storage.parquet.checksums import ChecksumReport, compute_checksums, verify_checksums
+from rustybt.storage.parquet.file_format import hive_dataset_schema
 from rustybt.storage.parquet.float_arrays import FloatBars, decimal_to_float
 from rustybt.storage.parquet.readers import ParquetBarReader, PolarsParquetDailyReader, PolarsParquetMinuteReader
 from rustybt.storage.parquet.writer import ParquetWriter
@@ -24,5 +25,6 @@ __all__ = [
     "aggregate_store",
     "compute_checksums",
     "decimal_to_float",
+    "hive_dataset_schema",
     "verify_checksums",
 ]

@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from rustybt.domain.errors import InvalidRequestError, NotInstalledError
 from rustybt.domain.instants import TimeLike
 from rustybt.domain.ports.bar_reader import BarReader
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import DAILY_BARS_SCHEMA, FIELDS, MINUTE_BARS_SCHEMA, storage_schema
+from rustybt.storage.parquet.daily_rollup import rollup_day
+from rustybt.storage.parquet.file_format import arrow_schema
 from rustybt.storage.parquet.readers import ParquetBarReader
 
 if TYPE_CHECKING:
@@ -85,7 +88,8 @@ def aggregate_store(
     """``aggregate`` over bars read lazily from ``reader`` (every sid of the range and the
     whole store by default), reading only the partitions of the range. On a Parquet reader,
     UTC periods that never span two partition files (intraday and daily from minute files,
-    monthly from daily files) are aggregated file by file in the reader's threads."""
+    monthly from daily files) are aggregated file by file in the reader's threads; minute →
+    daily works on the stored integers of each file, converting only the daily bars."""
     first = start if start is not None else reader.first_available_dt()
     last = end if end is not None else reader.last_available_dt()
     if first is None or last is None:
@@ -99,11 +103,20 @@ def aggregate_store(
     if not chosen:
         return aggregate(pl.LazyFrame(schema=storage_schema(reader.storage_kind)), target, calendar=calendar)
     period = _period(target)
+    if isinstance(reader, ParquetBarReader) and calendar is None and reader.storage_kind == "minute" and period == "1d":
+        return reader.map_tables(chosen, first, last, lambda table: rollup_day(table, _aggregate_table), DAILY_BARS_SCHEMA)
     if isinstance(reader, ParquetBarReader) and calendar is None and _within_partition(reader.storage_kind, period):
         schema = MINUTE_BARS_SCHEMA if reader.storage_kind == "minute" and period not in ("1d", "1w", MONTHLY) else DAILY_BARS_SCHEMA
         return reader.map_partitions(chosen, first, last, lambda bars: aggregate(bars, target).collect(), schema)
     bars = reader.load_raw_arrays(chosen, list(FIELDS), first, last)
     return aggregate(bars, target, calendar=calendar, time_ordered=True)
+
+
+def _aggregate_table(table: pa.Table) -> pl.DataFrame:
+    """Minute bars of one partition (decimals in any scale) → daily bars, in polars."""
+    frame = pl.from_arrow(table.cast(arrow_schema("minute")))
+    assert isinstance(frame, pl.DataFrame)
+    return aggregate(frame, "1d").collect()
 
 
 def _within_partition(kind: str, period: str) -> bool:

@@ -1,24 +1,27 @@
 """How one partition file is encoded and decoded.
 
-Plain Parquet with the storage schemas' logical types (``DATE``, ``TIMESTAMP(us, UTC)``,
-``DECIMAL(18, 8)``, ``DECIMAL(38, 8)``), so pyarrow, DuckDB, pandas and polars read the files
-without this package. What keeps them small, measured on 3000 assets × 2520 sessions
-(``benchmarks/bench_storage.py``):
+Plain Parquet with decimal logical types, so pyarrow, DuckDB, pandas and polars read the
+files without this package. What keeps them small, measured on the synthetic universe
+(``benchmarks/bench_storage.py``, README):
 
+* each decimal column of each file in its narrowest exact type (``narrow_decimals``):
+  prices with 2–4 decimals as ``DECIMAL(p, 2..4)`` on ``INT32``/``INT64``, whole volumes as
+  ``DECIMAL(p, 0)``; the types are recorded in the key-value metadata (``LAYOUT_KEY``) and
+  ``read_partition`` widens them back to ``DECIMAL(18, 8)`` / ``DECIMAL(38, 8)`` exactly
+  (``schema_version`` 2; version-1 files, in the canonical types, are still read);
 * rows ordered by (time, sid), the order every query returns: reads need no sort, and a
-  month of a full universe is a (sessions × sids) block that converts to arrays by reshaping.
-  (sid, time) order makes files ~8% smaller but costs a sort of every row read, more than
-  the whole read itself;
-* ``DECIMAL(18, 8)`` stored as ``INT64`` (``store_decimal_as_integer``), not 16-byte arrays;
-* ``BYTE_STREAM_SPLIT`` for the four prices (ZSTD then sees the near-constant high bytes
-  together); volume, ``DECIMAL(38, 8)``, stays ``PLAIN`` because polars cannot decode split
-  16-byte columns;
+  month of a full universe is a (sessions × sids) block that converts to arrays by reshaping
+  ((sid, time) order makes files ~12% smaller but costs a sort of every row read);
+* ``BYTE_STREAM_SPLIT`` for the narrow decimal columns (ZSTD then sees the near-constant
+  high bytes together); a column left in ``DECIMAL(38, 8)`` stays ``PLAIN`` (polars cannot
+  decode split 16-byte columns);
 * columns declared ``REQUIRED`` (no definition levels), no dictionary pages, min/max
-  statistics only for the time and sid columns (price statistics cost ~10% of a small
-  partition and prune nothing), one row group per file, ZSTD level 3.
+  statistics only for the time and sid columns, ZSTD level 3, row groups of
+  ``ROW_GROUP_ROWS`` rows (point lookups decode one; +0.5% size against one per file).
 
 Integrity: the key-value metadata records a CRC-32 of everything between the leading magic
-and the footer (every page and page header), and every read checks it, plus the column
+and the footer (every page and page header), and every read checks it (point reads check the
+CRC-32 of each row group they read, ``ROW_GROUPS_KEY``), plus the column
 types the footer declares, so a damaged file raises ``CorruptDataError`` naming the file
 instead of returning wrong numbers. (zlib's CRC-32 over the whole region costs a fraction of
 pyarrow's per-page verification; pages also carry their standard CRC, ``write_page_checksum``,
@@ -28,6 +31,7 @@ which other tools can verify, and which this reader verifies in files that lack 
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zlib
 from collections.abc import Sequence
@@ -38,14 +42,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rustybt.domain.errors import CorruptDataError, StorageError
+from rustybt.domain.partitions import PARTITION_KEYS
 from rustybt.domain.schemas import PRICE_FIELDS, SCHEMA_VERSION, time_column
+from rustybt.storage.parquet.narrow_decimals import is_narrow, narrow, widen
 
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 3
 SCHEMA_VERSION_KEY = b"schema_version"
+NARROW_SCHEMA_VERSION = 2  # decimal columns in their narrowest exact type (version 1: canonical types)
+FILE_SCHEMA_VERSION = max(SCHEMA_VERSION, NARROW_SCHEMA_VERSION)
+LAYOUT_KEY = b"rustybt.decimal_types"
+ROW_GROUPS_KEY = b"rustybt.row_groups"  # [start, end, CRC-32] of each row group's bytes
+ROW_GROUP_ROWS = 16_384  # about 5 sessions of 3000 assets: +0.5% size, point reads decode 1/4 of a month
 STORAGE_KIND_KEY = b"rustybt.storage_kind"
 DATA_CRC_KEY = b"rustybt.data_crc32"
 MAGIC = b"PAR1"
+
+DECIMAL_FIELDS = (*PRICE_FIELDS, "volume")
 
 _PRICE = pa.decimal128(18, 8)
 _VOLUME = pa.decimal128(38, 8)
@@ -53,21 +66,33 @@ _TIME = {"daily": pa.date32(), "minute": pa.timestamp("us", tz="UTC")}
 
 
 def arrow_schema(kind: str) -> pa.Schema:
-    """The Arrow schema of a partition file of ``kind`` (every column required)."""
+    """The canonical Arrow schema of the bars of ``kind`` (every column required): what the
+    readers return, and the schema to give a multi-file reader (``pyarrow.dataset``,
+    ``polars.scan_parquet``) so it widens each file's narrow decimals to one type."""
     fields = [
         pa.field(time_column(kind), _TIME[kind], nullable=False),
         pa.field("sid", pa.int64(), nullable=False),
         *(pa.field(name, _PRICE, nullable=False) for name in PRICE_FIELDS),
         pa.field("volume", _VOLUME, nullable=False),
     ]
-    metadata = {SCHEMA_VERSION_KEY: str(SCHEMA_VERSION).encode(), STORAGE_KIND_KEY: kind.encode()}
+    metadata = {SCHEMA_VERSION_KEY: str(FILE_SCHEMA_VERSION).encode(), STORAGE_KIND_KEY: kind.encode()}
     return pa.schema(fields, metadata=metadata)
 
 
-def encode_partition(frame: pl.DataFrame, kind: str) -> bytes:
-    """The Parquet bytes of one partition; ``frame`` is in the storage schema, any row order."""
+def hive_dataset_schema(kind: str) -> pa.Schema:
+    """``arrow_schema(kind)`` plus the hive partition keys (``year``, ``month``[, ``day``] as
+    int32): ``pyarrow.dataset.dataset(folder, partitioning="hive", schema=...)`` then reads
+    every file of a store in one type, exactly."""
+    keys = [pa.field(name, pa.int32()) for name in PARTITION_KEYS[kind]]
+    return pa.schema([*arrow_schema(kind), *keys])
+
+
+def encode_partition(frame: pl.DataFrame, kind: str, row_group_rows: int = ROW_GROUP_ROWS) -> bytes:
+    """The Parquet bytes of one partition; ``frame`` is in the storage schema, any row order;
+    rows go in row groups of ``row_group_rows``."""
     ordered = frame.sort(time_column(kind), "sid")
-    table = ordered.to_arrow().cast(arrow_schema(kind))
+    canonical = ordered.to_arrow().cast(arrow_schema(kind))
+    table, types = _narrowed(canonical)
     sink = io.BytesIO()
     with pq.ParquetWriter(
         sink,
@@ -77,19 +102,35 @@ def encode_partition(frame: pl.DataFrame, kind: str) -> bytes:
         store_decimal_as_integer=True,
         use_dictionary=False,
         write_statistics=[time_column(kind), "sid"],
-        column_encoding={name: "BYTE_STREAM_SPLIT" for name in PRICE_FIELDS},
+        column_encoding={name: "BYTE_STREAM_SPLIT" if is_narrow(table.schema.field(name).type) else "PLAIN" for name in DECIMAL_FIELDS},
         write_page_checksum=True,
         store_schema=False,
     ) as writer:
-        writer.write_table(table, row_group_size=max(table.num_rows, 1))
-        pages = sink.getvalue()[len(MAGIC) :]  # the row group is complete: only the footer is left
+        groups: list[tuple[int, int, int]] = []
+        for first in range(0, max(table.num_rows, 1), row_group_rows):
+            start = sink.tell()
+            rows = table.slice(first, row_group_rows)
+            writer.write_table(rows, row_group_size=max(rows.num_rows, 1))
+            with sink.getbuffer() as view, view[start:] as written:
+                groups.append((start, sink.tell(), zlib.crc32(written)))
+        pages = sink.getvalue()[len(MAGIC) :]  # every row group is complete: only the footer is left
         metadata = {key.decode(): value.decode() for key, value in (table.schema.metadata or {}).items()}
         metadata[DATA_CRC_KEY.decode()] = str(zlib.crc32(pages))
+        metadata[ROW_GROUPS_KEY.decode()] = json.dumps(groups, separators=(",", ":"))
+        metadata[LAYOUT_KEY.decode()] = json.dumps(types, separators=(",", ":"))
         writer.add_key_value_metadata(metadata)
     data = sink.getvalue()
-    if data[len(MAGIC) : len(MAGIC) + len(pages)] != pages or _footer_start(data) != len(MAGIC) + len(pages):
+    if data[len(MAGIC) : len(MAGIC) + len(pages)] != pages or footer_start(data) != len(MAGIC) + len(pages):
         raise StorageError("the Parquet writer changed data pages after the row group was written")
     return data
+
+
+def _narrowed(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
+    """``table`` with each decimal column in its narrowest exact type, and those types."""
+    columns = {name: narrow(table.column(name)) if name in DECIMAL_FIELDS else table.column(name) for name in table.column_names}
+    schema = pa.schema([pa.field(name, column.type, nullable=False) for name, column in columns.items()], metadata=table.schema.metadata)
+    types = {name: str(columns[name].type) for name in DECIMAL_FIELDS}
+    return pa.table(list(columns.values()), schema=schema), types
 
 
 _COLUMN_TYPES: dict[str, pa.DataType] = {
@@ -101,24 +142,70 @@ _COLUMN_TYPES: dict[str, pa.DataType] = {
 }
 
 
-def read_partition(path: Path, columns: Sequence[str] | None = None) -> pa.Table:
+def read_partition(path: Path, columns: Sequence[str] | None = None, *, canonical: bool = True) -> pa.Table:
     """Read ``columns`` of one partition file, verifying every page checksum and the column
     types (a damaged footer can change a logical type without breaking the file).
+
+    Decimal columns come back in the canonical storage types (``DECIMAL(18, 8)`` prices,
+    ``DECIMAL(38, 8)`` volume), widened exactly from the narrow types of a version-2 file;
+    with ``canonical=False`` they keep the type stored in the file (any scale ≤ 8).
 
     Raises ``CorruptDataError`` (naming the file) when the file is damaged or is not Parquet,
     and ``StorageError`` when it cannot be opened at all.
     """
-    table = _read(path, columns).replace_schema_metadata(None)  # read with schema_version()
-    for field in table.schema:
+    raw_table, metadata = _read(path, columns)
+    return checked_table(path, raw_table, metadata, columns, canonical=canonical)
+
+
+def checked_table(path: Path, raw_table: pa.Table, metadata: dict[bytes, bytes], columns: Sequence[str] | None, *, canonical: bool) -> pa.Table:
+    """``raw_table`` read from ``path`` after checking its column names and types against the
+    storage types and the types its footer records; decimals widened when ``canonical``."""
+    table = raw_table.replace_schema_metadata(None)
+    recorded = _recorded_types(path, metadata)
+    for i, field in enumerate(table.schema):
         expected = _COLUMN_TYPES.get(field.name)
-        if expected is not None and field.type != expected:
+        if expected is None:
+            continue
+        if field.name in DECIMAL_FIELDS and recorded is not None:
+            if str(field.type) != recorded.get(field.name) or not (field.type == expected or is_narrow(field.type)):
+                raise CorruptDataError(f"damaged partition file {path}: column {field.name!r} is {field.type}, its footer records {recorded.get(field.name)}", path=str(path))
+            if canonical and field.type != expected:
+                table = table.set_column(i, pa.field(field.name, expected, nullable=False), widen(table.column(i), expected))
+        elif field.type != expected:
             raise CorruptDataError(f"damaged partition file {path}: column {field.name!r} is {field.type}, expected {expected}", path=str(path))
     if columns is not None and table.column_names != list(columns):
         raise CorruptDataError(f"damaged partition file {path}: columns {table.column_names}, expected {list(columns)}", path=str(path))
     return table
 
 
-def _read(path: Path, columns: Sequence[str] | None) -> pa.Table:
+def to_canonical(table: pa.Table) -> pa.Table:
+    """A table read with ``canonical=False`` with its decimal columns widened to the storage
+    types (exact)."""
+    for i, field in enumerate(table.schema):
+        expected = _COLUMN_TYPES.get(field.name)
+        if field.name in DECIMAL_FIELDS and expected is not None and field.type != expected:
+            table = table.set_column(i, pa.field(field.name, expected, nullable=False), widen(table.column(i), expected))
+    return table
+
+
+def _recorded_types(path: Path, metadata: dict[bytes, bytes]) -> dict[str, str] | None:
+    """The decimal column types a version-2 file records (``None`` for a version-1 file)."""
+    try:
+        version = int(metadata.get(SCHEMA_VERSION_KEY, b"1"))
+    except ValueError as err:
+        raise CorruptDataError(f"damaged partition file {path}: unreadable schema_version {metadata.get(SCHEMA_VERSION_KEY)!r}", path=str(path)) from err
+    if version < NARROW_SCHEMA_VERSION:
+        return None
+    try:
+        types = json.loads(metadata[LAYOUT_KEY])
+    except (KeyError, ValueError) as err:
+        raise CorruptDataError(f"damaged partition file {path}: schema_version {version} without a readable {LAYOUT_KEY.decode()} record", path=str(path)) from err
+    if not isinstance(types, dict):
+        raise CorruptDataError(f"damaged partition file {path}: {LAYOUT_KEY.decode()} is not a mapping", path=str(path))
+    return {str(k): str(v) for k, v in types.items()}
+
+
+def _read(path: Path, columns: Sequence[str] | None) -> tuple[pa.Table, dict[bytes, bytes]]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError as err:
@@ -127,22 +214,23 @@ def _read(path: Path, columns: Sequence[str] | None) -> pa.Table:
         raise StorageError(f"cannot read partition file {path}: {err}") from err
     wanted = list(columns) if columns is not None else None
     try:
-        footer = _footer_start(raw)
+        footer = footer_start(raw)
         source = pa.BufferReader(raw)
         parquet = pq.ParquetFile(source)
-        recorded = (parquet.metadata.metadata or {}).get(DATA_CRC_KEY)
+        metadata = dict(parquet.metadata.metadata or {})
+        recorded = metadata.get(DATA_CRC_KEY)
         if recorded is None:  # not written here: rely on the pages' own checksums, if any
-            return pq.ParquetFile(pa.BufferReader(raw), page_checksum_verification=True).read(columns=wanted)
+            return pq.ParquetFile(pa.BufferReader(raw), page_checksum_verification=True).read(columns=wanted), metadata
         if int(recorded) != zlib.crc32(memoryview(raw)[len(MAGIC) : footer]):
             raise CorruptDataError(f"damaged partition file {path}: its pages do not match the CRC-32 recorded in its footer", path=str(path))
-        return parquet.read(columns=wanted)
+        return parquet.read(columns=wanted), metadata
     except CorruptDataError:
         raise
     except (pa.ArrowException, OSError, ValueError, KeyError) as err:
         raise CorruptDataError(f"damaged partition file {path}: {err}", path=str(path)) from err
 
 
-def _footer_start(raw: bytes) -> int:
+def footer_start(raw: bytes) -> int:
     """Offset of the Thrift footer; ``ValueError`` if ``raw`` does not end like Parquet."""
     if len(raw) < 12 or raw[:4] != MAGIC or raw[-4:] != MAGIC:
         raise ValueError("Parquet magic bytes not found: truncated or not a Parquet file")

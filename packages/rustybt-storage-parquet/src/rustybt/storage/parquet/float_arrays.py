@@ -36,7 +36,9 @@ class FloatBars:
 
 
 def decimal_to_float(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """A decimal128 column (scale 8) as float64, from its unscaled 128-bit integers."""
+    """A decimal128 column (any scale from 0 to 8) as float64, from its unscaled 128-bit
+    integers: one correctly rounded division, so a value stored narrow (``DECIMAL(p, 2)``)
+    gives the same double as the same value at scale 8."""
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
     out = np.empty(sum(len(c) for c in chunks), dtype=np.float64)
     at = 0
@@ -48,19 +50,20 @@ def decimal_to_float(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 def _chunk_to_float(chunk: pa.Array, out: np.ndarray) -> None:
     """Write ``chunk``'s values into ``out`` (any float64 view of the same size and shape)."""
-    if not pa.types.is_decimal(chunk.type) or chunk.type.scale != 8:
-        raise TypeError(f"expected a decimal column with scale 8, got {chunk.type}")
+    if not pa.types.is_decimal128(chunk.type) or not 0 <= chunk.type.scale <= 8:
+        raise TypeError(f"expected a decimal128 column with a scale of 0 to 8, got {chunk.type}")
+    scale = 10.0**chunk.type.scale
     words = np.frombuffer(chunk.buffers()[1], dtype=np.int64).reshape(-1, 2)
     words = words[chunk.offset : chunk.offset + len(chunk)]
     low = words[:, 0].reshape(out.shape)
     if chunk.type.precision <= 18:  # |value| < 10**18 units: the high word is the sign
-        np.divide(low, SCALE, out=out)
+        np.divide(low, scale, out=out)
         return
     high = words[:, 1].reshape(out.shape)
     if np.array_equal(high, low >> 63):
-        np.divide(low, SCALE, out=out)
+        np.divide(low, scale, out=out)
         return
-    np.divide(high.astype(np.float64) * TWO_64 + low.view(np.uint64).astype(np.float64), SCALE, out=out)
+    np.divide(high.astype(np.float64) * TWO_64 + low.view(np.uint64).astype(np.float64), scale, out=out)
 
 
 def _sid_columns(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:

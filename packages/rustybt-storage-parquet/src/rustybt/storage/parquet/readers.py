@@ -80,6 +80,19 @@ class ParquetBarReader(BarReader):
         columns = list(storage_schema(self.kind).names())
         return self._scan(sids, columns, start_date, end_date, fn, schema)
 
+    def map_tables(
+        self,
+        sids: Sequence[int],
+        start_date: TimeLike,
+        end_date: TimeLike,
+        fn: Callable[[pa.Table], pl.DataFrame],
+        schema: Mapping[str, pl.DataType],
+    ) -> pl.LazyFrame:
+        """``map_partitions`` where ``fn`` receives each partition's bars as an Arrow table
+        with the decimal types stored in the file (any scale from 0 to 8, unconverted)."""
+        columns = list(storage_schema(self.kind).names())
+        return self._scan(sids, columns, start_date, end_date, None, schema, fn)
+
     def _scan(
         self,
         sids: Sequence[int],
@@ -88,13 +101,14 @@ class ParquetBarReader(BarReader):
         end_date: TimeLike,
         fn: Callable[[pl.DataFrame], pl.DataFrame] | None,
         schema: Mapping[str, pl.DataType],
+        table_fn: Callable[[pa.Table], pl.DataFrame] | None = None,
     ) -> pl.LazyFrame:
         wanted = check_sids(sids)
         span = query_span(start_date, end_date)
         files = self._files(span)
         self._check_known(wanted, files)
         lo, hi = self._bounds(span)
-        source = PartitionScan(self._map_ahead, self._index, self.time_column, files, columns, wanted, (lo, hi), fn)
+        source = PartitionScan(self._map_ahead, self._index, self.time_column, files, columns, wanted, (lo, hi), fn, table_fn)
         return register_io_source(
             source,
             schema=dict(schema),
@@ -135,7 +149,7 @@ class ParquetBarReader(BarReader):
         bars = empty_bars(axis, ids, fields, self.kind)
 
         def fill(path: Path) -> None:  # runs in a reader thread; files fill disjoint rows
-            place(piece_of(read_partition(path, columns), self.time_column, ids, lo, hi), bars)
+            place(piece_of(read_partition(path, columns, canonical=False), self.time_column, ids, lo, hi), bars)
 
         for _ in self._map_ahead(files, fill):
             pass
@@ -166,10 +180,10 @@ class ParquetBarReader(BarReader):
         day = moment if not isinstance(moment, datetime) else moment.date()
         files = partition_files(self.parquet_dir, self.kind, day, day)
         if files:
-            in_file, value = self._hot.value(files[0], self.time_column, physical(moment), sid, field)
-            if in_file:
+            found, value = self._hot.value(files[0], self.time_column, physical(moment), sid, field)
+            if found:
                 return value
-        self._check_known([sid], [])
+        self._check_known([sid], files)  # its own partition first, the rest of the store if needed
         return None
 
     @override

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 from typing_extensions import override
 
-from rustybt.domain.errors import StorageError
+from rustybt.domain.errors import InvalidRequestError, StorageError
 from rustybt.domain.partitions import FOLDERS, partition_file_expr
 from rustybt.domain.ports.bar_reader import BarReader
 from rustybt.domain.ports.bar_writer import BarWriter, PartitionWrite, WriteResult
@@ -16,7 +16,8 @@ from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import time_column
 from rustybt.domain.storage_frames import check_storage_frame, storage_kind_of
 from rustybt.storage.parquet import atomic
-from rustybt.storage.parquet.file_format import encode_partition, read_partition_frame
+from rustybt.storage.parquet.bundle_lock import bundle_write_lock
+from rustybt.storage.parquet.file_format import ROW_GROUP_ROWS, encode_partition, read_partition_frame
 from rustybt.storage.parquet.readers import PolarsParquetDailyReader, PolarsParquetMinuteReader
 
 DEFAULT_FILE_MODE = 0o600
@@ -37,11 +38,27 @@ class ParquetWriter(BarWriter):
     crash during the final renames can leave some partitions new and some old, each one whole;
     callers update their catalog only after ``write`` returns.
 
-    Files are created with ``file_mode`` and folders with ``dir_mode`` (private by default).
+    Writers of one bundle, in any process, are serialized by an exclusive lock on
+    ``bundle_dir/.write.lock`` held from reading the existing partitions to the last rename,
+    so concurrent writes of different sids into the same partitions lose no row. Readers take
+    no lock.
+
+    Files are created with ``file_mode`` and folders with ``dir_mode`` (private by default),
+    with ``row_group_rows`` rows per row group (point lookups decode one row group).
     """
 
-    def __init__(self, bundle_dir: str | Path, *, file_mode: int = DEFAULT_FILE_MODE, dir_mode: int = DEFAULT_DIR_MODE) -> None:
+    def __init__(
+        self,
+        bundle_dir: str | Path,
+        *,
+        file_mode: int = DEFAULT_FILE_MODE,
+        dir_mode: int = DEFAULT_DIR_MODE,
+        row_group_rows: int = ROW_GROUP_ROWS,
+    ) -> None:
+        if row_group_rows < 1:
+            raise InvalidRequestError(f"row_group_rows must be at least 1, got {row_group_rows}")
         self.bundle_dir = Path(bundle_dir)
+        self.row_group_rows = row_group_rows
         self.file_mode = file_mode
         self.dir_mode = dir_mode
 
@@ -53,8 +70,28 @@ class ParquetWriter(BarWriter):
         root = str(self.bundle_dir)
         if frame.is_empty():
             return WriteResult(root)
-        staged: list[atomic.StagedFile] = []
         created: list[Path] = []
+        try:
+            created.extend(atomic.make_dirs(self.bundle_dir, self.dir_mode))
+            with bundle_write_lock(self.bundle_dir, self.file_mode) as lock:
+                try:
+                    writes = self._write_locked(frame, kind, created)
+                except BaseException:
+                    atomic.remove_empty_dirs(p for p in created if p != self.bundle_dir and self.bundle_dir in p.parents)
+                    if self.bundle_dir in created:  # a bundle this write created holds nothing else
+                        lock.unlink(missing_ok=True)
+                    raise
+        except BaseException as err:
+            atomic.remove_empty_dirs(created)
+            if isinstance(err, OSError) and not isinstance(err, StorageError):
+                raise StorageError(f"writing {kind} bars under {self.bundle_dir} failed, nothing was changed: {err}") from err
+            raise
+        return WriteResult(root, tuple(writes))
+
+    def _write_locked(self, frame: pl.DataFrame, kind: str, created: list[Path]) -> list[PartitionWrite]:
+        """Stage every merged partition, then rename them all into place; on failure remove
+        the temp files (the caller removes the folders this write created, under the lock)."""
+        staged: list[atomic.StagedFile] = []
         writes: list[PartitionWrite] = []
         try:
             for relative, rows in self._by_partition(frame, kind):
@@ -62,13 +99,10 @@ class ParquetWriter(BarWriter):
                 staged.append(item)
                 writes.append(write)
             atomic.commit(staged)
-        except BaseException as err:
+        except BaseException:
             atomic.discard(staged)
-            atomic.remove_empty_dirs(created)
-            if isinstance(err, OSError) and not isinstance(err, StorageError):
-                raise StorageError(f"writing {kind} bars under {self.bundle_dir} failed, nothing was changed: {err}") from err
             raise
-        return WriteResult(root, tuple(writes))
+        return writes
 
     @override
     def reader(self, resolution: Resolution | str) -> BarReader:
@@ -93,7 +127,7 @@ class ParquetWriter(BarWriter):
             merged = pl.concat([kept, rows])
         else:
             merged = rows
-        data = encode_partition(merged, kind)
+        data = encode_partition(merged, kind, self.row_group_rows)
         created.extend(atomic.make_dirs(target.parent, self.dir_mode))
         item = atomic.stage(target, data, self.file_mode)
         write = PartitionWrite(
