@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 from typing_extensions import override
 
 from rustybt.domain.errors import InvalidRequestError, StorageError
-from rustybt.domain.partitions import FOLDERS, partition_file_expr
+from rustybt.domain.partitions import FOLDERS, partition_file
 from rustybt.domain.ports.bar_reader import BarReader
 from rustybt.domain.ports.bar_writer import BarWriter, PartitionWrite, WriteResult
 from rustybt.domain.resolution import Resolution
@@ -112,9 +113,14 @@ class ParquetWriter(BarWriter):
 
     @staticmethod
     def _by_partition(frame: pl.DataFrame, kind: str) -> list[tuple[str, pl.DataFrame]]:
-        keyed = frame.with_columns(partition_file_expr(kind).alias("__file"))
-        parts = keyed.partition_by("__file", as_dict=True, include_key=False, maintain_order=True)
-        return sorted((str(key[0]), rows) for key, rows in parts.items())
+        time = pl.col(time_column(kind))
+        day = time.dt.day().cast(pl.Int32) if kind == "minute" else pl.lit(1, dtype=pl.Int32)
+        key = (time.dt.year().cast(pl.Int32) * 10000 + time.dt.month().cast(pl.Int32) * 100 + day).alias("__part")
+        parts = frame.with_columns(key).partition_by("__part", as_dict=True, include_key=False, maintain_order=True)
+        return [
+            (partition_file(kind, date(k // 10000, k // 100 % 100, k % 100)), rows)
+            for k, rows in sorted((int(str(key[0])), rows) for key, rows in parts.items())
+        ]
 
     def _stage_partition(self, relative: str, rows: pl.DataFrame, kind: str, created: list[Path]) -> tuple[atomic.StagedFile, PartitionWrite]:
         target = self.bundle_dir / relative
