@@ -67,3 +67,22 @@ def load_page() -> Callable[[Path], PageLoad]:
         return PageLoad(done.stdout, done.stderr)
 
     return load
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> object:
+    """A real redis-server on 127.0.0.1 for the session (skips without the binary unless
+    RUSTYBT_REQUIRE_SERVICES=1)."""
+    from rustybt.cache.testing import RedisServer
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("RUSTYBT_REQUIRE_SERVICES") == "1":
+            pytest.fail("redis-server is required (RUSTYBT_REQUIRE_SERVICES=1) but not installed")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    server = RedisServer(binary)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -37,3 +37,18 @@ def test_sqlite_catalog_lives_in_home(tmp_path: Path) -> None:
     assert (tmp_path / "metadata.db").exists()
     again = build_container(load_settings(tmp_path, env={}))
     assert again.catalog.lookup_sid("NYSE", "IBM") == sid
+
+
+def test_redis_shared_tier_by_configuration(tmp_path: Path, redis_url: str) -> None:
+    import polars as pl
+
+    from rustybt.cache import CacheManager, RedisCache
+
+    env = {"RUSTYBT_CACHE_KIND": "redis", "RUSTYBT_REDIS_URL": redis_url}
+    first = build_container(load_settings(tmp_path / "a", env=env))
+    assert isinstance(first.cache, CacheManager)
+    assert isinstance(first.cache.cold, RedisCache)
+    first.cache.put(["AAPL"], "2024-01-01", "2024-01-31", "1d", "test", pl.DataFrame({"x": [1, 2, 3]}))
+    other_worker = build_container(load_settings(tmp_path / "b", env=env))  # another home: only Redis is shared
+    got = other_worker.cache.get(["AAPL"], "2024-01-01", "2024-01-31", "1d", "test")
+    assert got is not None and got.collect()["x"].to_list() == [1, 2, 3]
