@@ -17,6 +17,7 @@ from rustybt.domain.assets import check_symbol
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DataSourceError, NotInstalledError, SymbolNotFoundError
 from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import CORPORATE_ACTIONS_SCHEMA
 from rustybt.domain.validation import ValidationConfig
 from typing_extensions import override
 
@@ -28,12 +29,7 @@ INTERVALS = {
     Resolution.D1: "1d",
     Resolution.W1: "1wk",
 }
-ACTIONS_SCHEMA: dict[str, pl.DataType] = {
-    "symbol": pl.String(),
-    "date": pl.Date(),
-    "action": pl.String(),
-    "value": pl.Decimal(18, 8),
-}
+ACTIONS_SCHEMA = CORPORATE_ACTIONS_SCHEMA
 
 
 def _yfinance() -> Any:

@@ -33,6 +33,11 @@ DAILY_BARS_SCHEMA = pl.Schema({"date": pl.Date(), "sid": pl.Int64(), **_OHLCV})
 MINUTE_BARS_SCHEMA = pl.Schema({"timestamp": TIMESTAMP_DTYPE, "sid": pl.Int64(), **_OHLCV})
 STANDARD_OHLCV_SCHEMA = pl.Schema({"symbol": pl.String(), "timestamp": TIMESTAMP_DTYPE, **_OHLCV})
 
+# Splits and dividends: ``value`` is the cash per share of a dividend, or the new shares per old
+# share of a split (7 for a 7-for-1 split); ``date`` is the ex-date.
+CORPORATE_ACTIONS_SCHEMA = pl.Schema({"symbol": pl.String(), "date": pl.Date(), "action": pl.String(), "value": PRICE_DTYPE})
+CORPORATE_ACTION_KINDS: tuple[str, ...] = ("dividend", "split")
+
 
 def storage_schema(kind: str) -> pl.Schema:
     """The storage schema for ``"daily"`` or ``"minute"`` bars."""

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
+
 from rustybt.domain.assets import AssetType
 from rustybt.domain.errors import BundleNotFoundError, InvalidRequestError
 
@@ -46,9 +48,53 @@ def _readers(app: App, bundle: str) -> dict[str, Any]:
     }
 
 
+def bundle_sids(app: App, bundle: str) -> list[int]:
+    """Sids of every symbol of every dataset of ``bundle``."""
+    found = set()
+    for info in app.catalog.list_datasets(bundle=bundle):
+        for symbol in info.symbols:
+            sid = app.catalog.lookup_sid(info.exchange or info.source, symbol)
+            if sid is not None:
+                found.add(sid)
+    return sorted(found)
+
+
+def corporate_actions(app: App, bundle: str) -> Any:
+    """The catalog's splits and dividends of the bundle's assets, as zipline adjustments take them:
+    a split of ``value`` new shares per old one is a price ratio of 1/value; dividends are cash per
+    share at their ex-date (record, declared and pay dates unknown)."""
+    import pandas as pd
+
+    from rustybt.zipline_bridge.adjustments import CorporateActions
+
+    stored = app.catalog.corporate_actions(bundle_sids(app, bundle))
+    splits = stored.filter(pl.col("action") == "split")
+    dividends = stored.filter(pl.col("action") == "dividend")
+    nat = [pd.NaT] * dividends.height
+    return CorporateActions(
+        splits=pd.DataFrame(
+            {
+                "sid": splits.get_column("sid").to_list(),
+                "effective_date": pd.to_datetime(splits.get_column("date").to_list()),
+                "ratio": [float(1 / v) for v in splits.get_column("value").to_list()],
+            }
+        ),
+        dividends=pd.DataFrame(
+            {
+                "sid": dividends.get_column("sid").to_list(),
+                "amount": [float(v) for v in dividends.get_column("value").to_list()],
+                "ex_date": pd.to_datetime(dividends.get_column("date").to_list()),
+                "record_date": nat,
+                "declared_date": nat,
+                "pay_date": nat,
+            }
+        ),
+    )
+
+
 def prepare_bundle(app: App, bundle: str) -> None:
-    """Write the zipline side of ``bundle`` (asset database, calendar, spans) from the catalog
-    and the stored bars; run after every ingest into it."""
+    """Write the zipline side of ``bundle`` (asset database, adjustments, calendar, spans) from
+    the catalog and the stored bars; run after every ingest into it."""
     from rustybt.zipline_bridge.bundle_files import write_bundle_files
 
     write_bundle_files(
@@ -57,6 +103,7 @@ def prepare_bundle(app: App, bundle: str) -> None:
         **_readers(app, bundle),
         calendar_name=calendar_for(app, bundle),
         dataset_ids=[d.dataset_id for d in app.catalog.list_datasets(bundle=bundle)],
+        actions=corporate_actions(app, bundle),
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from decimal import Decimal
 
+import polars as pl
 import pytest
 
 from rustybt.domain.assets import AssetType
@@ -19,6 +21,7 @@ from rustybt.domain.errors import (
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import CORPORATE_ACTIONS_SCHEMA
 
 UTC = timezone.utc
 HOSTILE = [
@@ -241,3 +244,43 @@ class CatalogContract:
         sid = catalog.assign_sid("x", symbol)
         assert catalog.get_asset(sid).symbol == symbol
         assert catalog.lookup_sid("x", symbol) == sid
+
+    # -- corporate actions ------------------------------------------------------------------
+
+    def test_corporate_actions_round_trip_and_replace(self, catalog: Catalog) -> None:
+        actions = pl.DataFrame(
+            [
+                ("AAPL", date(2014, 6, 9), "split", Decimal("7")),
+                ("AAPL", date(2014, 8, 7), "dividend", Decimal("0.47")),
+                ("KO", date(2012, 8, 13), "split", Decimal("2")),
+            ],
+            schema=CORPORATE_ACTIONS_SCHEMA,
+            orient="row",
+        )
+        assert catalog.record_corporate_actions("NASDAQ", actions) == 3
+        aapl = catalog.lookup_sid("NASDAQ", "AAPL")
+        assert aapl is not None
+        stored = catalog.corporate_actions([aapl])
+        assert stored.columns == ["sid", "symbol", "date", "action", "value"]
+        assert stored.select("date", "action", "value").rows() == [
+            (date(2014, 6, 9), "split", Decimal("7")),
+            (date(2014, 8, 7), "dividend", Decimal("0.47")),
+        ]
+        corrected = pl.DataFrame([("AAPL", date(2014, 8, 7), "dividend", Decimal("0.47000001"))], schema=CORPORATE_ACTIONS_SCHEMA, orient="row")
+        catalog.record_corporate_actions("NASDAQ", corrected)
+        assert catalog.corporate_actions([aapl]).get_column("value").to_list() == [Decimal("7"), Decimal("0.47000001")]
+        assert catalog.corporate_actions().height == 3
+        assert catalog.corporate_actions([10_000]).is_empty()
+
+    def test_bad_corporate_actions_store_nothing(self, catalog: Catalog) -> None:
+        bad = pl.DataFrame(
+            [("AAPL", date(2014, 6, 9), "split", Decimal("7")), ("AAPL", date(2014, 6, 10), "merger", Decimal("1"))],
+            schema=CORPORATE_ACTIONS_SCHEMA,
+            orient="row",
+        )
+        with pytest.raises(InvalidRequestError, match="row 1"):
+            catalog.record_corporate_actions("NASDAQ", bad)
+        negative = pl.DataFrame([("AAPL", date(2014, 6, 9), "dividend", Decimal("-1"))], schema=CORPORATE_ACTIONS_SCHEMA, orient="row")
+        with pytest.raises(InvalidRequestError):
+            catalog.record_corporate_actions("NASDAQ", negative)
+        assert catalog.corporate_actions().is_empty()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from rustybt.catalog.sqlite.tables import audit_log
 from rustybt.catalog.sqlite.times import from_micros
-from sqlalchemy import Connection, select
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+import polars as pl
+from sqlalchemy import Connection
+from sqlalchemy.engine import URL
+from typing_extensions import override
+
+from rustybt.catalog.sqlite import actions as corporate_action_rows
 from rustybt.catalog.sqlite import arguments as args
 from rustybt.catalog.sqlite import audit, migrations, queries, records, sids, tables
 from rustybt.catalog.sqlite.audit import AuditEntry
@@ -16,15 +22,13 @@ from rustybt.catalog.sqlite.tables import backtest_data_links
 from rustybt.catalog.sqlite.times import from_micros, now_utc, to_micros
 from rustybt.catalog.sqlite.transactions import TransactionRunner
 from rustybt.domain.assets import Asset, AssetKey, AssetType
+from rustybt.domain.corporate_actions import check_corporate_actions
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
-from sqlalchemy import Connection
-from sqlalchemy.engine import URL
-from typing_extensions import override
 
 
 class SqlAlchemyCatalog(Catalog):
@@ -249,6 +253,29 @@ class SqlAlchemyCatalog(Catalog):
     @override
     def list_assets(self, exchange: str | None = None) -> list[Asset]:
         return self._db.read(lambda conn: sids.listing(conn, exchange), "listing assets")
+
+    # -- corporate actions ----------------------------------------------------------------
+
+    @override
+    def record_corporate_actions(self, exchange: str, actions: pl.DataFrame) -> int:
+        checked = check_corporate_actions(actions)
+        venue = args.exchange_arg(exchange)
+        if checked.is_empty():
+            return 0
+        for symbol in checked.get_column("symbol").unique().to_list():
+            args.stored_symbol(symbol)
+
+        def work(conn: Connection) -> int:
+            at = self._now()
+            stored = corporate_action_rows.store(conn, venue, checked, at)
+            audit.record(conn, at, "record_corporate_actions", rows=stored, exchange=venue)
+            return stored
+
+        return self._db.write(work, f"storing {checked.height} corporate actions of {venue}")
+
+    @override
+    def corporate_actions(self, sids: Sequence[int] | None = None) -> pl.DataFrame:
+        return self._db.read(lambda conn: corporate_action_rows.load(conn, sids), "reading corporate actions")
 
     # -- checksums --------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from rustybt.catalog.sqlite import arguments as args
 from rustybt.catalog.sqlite import audit, queries, records
 from rustybt.catalog.sqlite.tables import datasets
@@ -17,7 +19,6 @@ from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.resolution import Resolution
-from sqlalchemy import Connection
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from rustybt.domain.errors import ConfigurationError, NotInstalledError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from rustybt.domain.errors import ConfigurationError, NotInstalledError
 
 WRITE_OPTION = "rustybt_write"
 """Execution option marking a connection whose transaction will write."""

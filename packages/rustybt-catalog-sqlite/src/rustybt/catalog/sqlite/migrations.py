@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import Connection, Index, Table, func, insert, inspect, select, text
+
 from rustybt.catalog.sqlite import audit, planner
 from rustybt.catalog.sqlite.tables import (
     DATASETS_SEQ,
     SCHEMA_VERSION,
     assets,
     audit_log,
+    corporate_actions,
     datasets,
     metadata,
     schema_version,
@@ -23,7 +26,6 @@ from rustybt.catalog.sqlite.tables import (
 )
 from rustybt.catalog.sqlite.transactions import TransactionRunner
 from rustybt.domain.errors import SchemaVersionError
-from sqlalchemy import Connection, Index, Table, func, insert, inspect, select, text
 
 _MICROS_PER_SECOND = 1_000_000
 _V1_TIME_COLUMNS = {
@@ -120,10 +122,15 @@ def _upgrade_1_to_2(conn: Connection) -> None:
         added.create(conn)
 
 
+def _upgrade_2_to_3(conn: Connection) -> None:
+    corporate_actions.create(conn)
+
+
 def _index(table: Table, name: str) -> Index:
     return next(i for i in table.indexes if i.name == name)
 
 
 _UPGRADES: dict[int, tuple[Callable[[Connection], None], str]] = {
     1: (_upgrade_1_to_2, "microsecond times; assets, audit_log; dataset status, bundle and seq"),
+    2: (_upgrade_2_to_3, "corporate_actions (splits and dividends per sid)"),
 }

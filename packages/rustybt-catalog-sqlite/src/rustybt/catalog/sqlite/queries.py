@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Select, bindparam, func, select
+
 from rustybt.catalog.sqlite.tables import backtest_data_links, checksums, datasets, symbols
 from rustybt.catalog.sqlite.times import to_micros
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.resolution import Resolution
-from sqlalchemy import Select, bindparam, func, select
 
 NEWEST_FIRST = (datasets.c.last_updated.desc(), datasets.c.seq.desc())
 """Most recently updated first; among equals, the last registered first."""

@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Connection, RowMapping, Select, delete, func, literal, select
+
 from rustybt.catalog.sqlite.tables import backtest_data_links, checksums, datasets, date_ranges, symbols
 from rustybt.catalog.sqlite.times import from_micros, to_micros
 from rustybt.domain.assets import AssetType
@@ -14,7 +16,6 @@ from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.resolution import Resolution
-from sqlalchemy import Connection, RowMapping, Select, delete, func, literal, select
 
 _CHUNK = 500
 

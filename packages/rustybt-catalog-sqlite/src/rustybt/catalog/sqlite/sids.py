@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from rustybt.catalog.sqlite.tables import assets
-from rustybt.domain.assets import Asset, AssetType
-from rustybt.domain.errors import UnknownSidError
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from rustybt.catalog.sqlite.tables import assets
+from rustybt.domain.assets import Asset, AssetType
+from rustybt.domain.errors import UnknownSidError
 
 
 def lookup(conn: Connection, exchange: str, symbol: str) -> int | None:

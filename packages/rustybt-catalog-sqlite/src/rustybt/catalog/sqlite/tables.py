@@ -22,7 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the layout below. 1 is the spec's original layout (seconds, no assets)."""
 
 STATUSES = ("pending", "complete")
@@ -147,6 +147,16 @@ audit_log = Table(
     Column("detail", Text, nullable=True),
     Index("idx_audit_log_dataset", "dataset_id"),
     sqlite_autoincrement=True,
+)
+
+corporate_actions = Table(
+    "corporate_actions",
+    metadata,
+    Column("sid", _ID, ForeignKey("assets.sid"), primary_key=True, autoincrement=False),
+    Column("ex_date", Integer, primary_key=True, autoincrement=False),  # days since 1970-01-01
+    Column("action", Text, primary_key=True),
+    Column("value", Text, nullable=False),  # exact decimal text
+    CheckConstraint("action IN ('dividend', 'split')", name="ck_corporate_actions_action"),
 )
 
 schema_version = Table(

@@ -13,10 +13,11 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from rustybt.catalog.sqlite.engine import WRITE_OPTION
-from rustybt.catalog.sqlite.errors import CatalogBusyError, CatalogStorageError
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
+
+from rustybt.catalog.sqlite.engine import WRITE_OPTION
+from rustybt.catalog.sqlite.errors import CatalogBusyError, CatalogStorageError
 
 T = TypeVar("T")
 

@@ -7,7 +7,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 
+import polars as pl
+
 from rustybt.domain.assets import Asset, AssetKey, AssetType, check_symbol
+from rustybt.domain.corporate_actions import STORED_ACTIONS_SCHEMA, check_corporate_actions
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError, UnknownSidError
@@ -31,6 +34,7 @@ class InMemoryCatalog(Catalog):
         self._by_sid: dict[int, Asset] = {}
         self._links: list[tuple[str, str, datetime, str]] = []
         self._validated: dict[str, datetime] = {}
+        self._actions = pl.DataFrame(schema=STORED_ACTIONS_SCHEMA)
 
     def register_dataset(
         self,
@@ -229,3 +233,18 @@ class InMemoryCatalog(Catalog):
     def last_validated(self, dataset_id: str) -> datetime | None:
         self.get_dataset_info(dataset_id)
         return self._validated.get(dataset_id)
+
+    def record_corporate_actions(self, exchange: str, actions: pl.DataFrame) -> int:
+        checked = check_corporate_actions(actions)
+        if checked.is_empty():
+            return 0
+        sids = {s: self.assign_sid(exchange, s) for s in checked.get_column("symbol").unique().to_list()}
+        rows = checked.with_columns(pl.col("symbol").replace_strict(sids, return_dtype=pl.Int64).alias("sid")).select(STORED_ACTIONS_SCHEMA.names())
+        kept = self._actions.join(rows.select("sid", "date", "action"), on=["sid", "date", "action"], how="anti")
+        self._actions = pl.concat([kept, rows]).sort("sid", "date", "action")
+        return rows.height
+
+    def corporate_actions(self, sids: Sequence[int] | None = None) -> pl.DataFrame:
+        if sids is None:
+            return self._actions.clone()
+        return self._actions.filter(pl.col("sid").is_in(list(sids)))

@@ -6,6 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+import polars as pl
+
 from rustybt.domain.assets import Asset, AssetType
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.instants import TimeLike
@@ -156,3 +158,16 @@ class Catalog(ABC):
         """When the dataset's file checksums were last verified (registration counts, as the
         checksums are computed then); ``None`` if never. Raises
         ``DatasetNotFoundError`` for an unknown id."""
+
+    @abstractmethod
+    def record_corporate_actions(self, exchange: str, actions: pl.DataFrame) -> int:
+        """Store splits and dividends (``CORPORATE_ACTIONS_SCHEMA``) of symbols listed on
+        ``exchange``, assigning sids as needed; a (sid, date, action) already stored is replaced.
+        Returns the rows stored. Raises ``InvalidRequestError`` naming the row for an unknown
+        action, a missing value, or a split ratio or dividend that is not positive; nothing is
+        stored then."""
+
+    @abstractmethod
+    def corporate_actions(self, sids: Sequence[int] | None = None) -> pl.DataFrame:
+        """Stored actions (of ``sids`` when given) with columns ``sid``, ``symbol``, ``date``,
+        ``action``, ``value``, sorted by sid, date, action; empty with that schema if none."""

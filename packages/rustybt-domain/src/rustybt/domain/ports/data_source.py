@@ -9,6 +9,7 @@ import polars as pl
 
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import CORPORATE_ACTIONS_SCHEMA
 
 
 class DataSource(ABC):
@@ -44,3 +45,8 @@ class DataSource(ABC):
         conversion policy (strict or lenient) and reports every rounded or rejected value
         with its row. Default: ``fetch``."""
         return await self.fetch(symbols, span, resolution)
+
+    async def fetch_corporate_actions(self, symbols: Sequence[str], span: DateRange) -> pl.DataFrame:
+        """Splits and dividends of ``symbols`` with an ex-date inside ``span``, in
+        ``CORPORATE_ACTIONS_SCHEMA``. Default: none (sources without such data)."""
+        return pl.DataFrame(schema=CORPORATE_ACTIONS_SCHEMA)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -97,11 +98,17 @@ def ingest(
     bundle_name = bundle or _default_bundle(source)
     summary = _run(app, adapter, names, span, resolution, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, quiet=as_json)
     if summary.dataset_id is not None:
+        actions = asyncio.run(adapter.fetch_corporate_actions(names, span))
+        summary_actions = app.catalog.record_corporate_actions(adapter.exchange, actions)
         prepare_bundle(app, bundle_name)
+    else:
+        summary_actions = 0
     if as_json:
-        emit_json(_summary_dict(summary, bundle_name))
+        emit_json({**_summary_dict(summary, bundle_name), "corporate_actions": summary_actions})
     else:
         _print_summary(summary, bundle_name)
+        if summary_actions:
+            out.print(f"recorded {summary_actions} splits and dividends")
 
 
 def _run(app: Any, adapter: Any, names: list[str], span: DateRange, resolution: str, bundle: str, mode: str, incremental: bool, *, quiet: bool) -> Any:
