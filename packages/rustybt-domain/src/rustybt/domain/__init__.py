@@ -37,9 +37,20 @@ from rustybt.domain.errors import (
 )
 from rustybt.domain.ingest import IngestProgress, IngestService, IngestSummary, ProgressCallback
 from rustybt.domain.integrity import dataset_checksum
-from rustybt.domain.ports import BarReader, BarWriter, Cache, CacheStats, Catalog, DataSource, PartitionWrite, TierStats, WriteResult
+from rustybt.domain.ports import (
+    BarReader,
+    BarWriter,
+    Cache,
+    CacheStats,
+    Catalog,
+    DataSource,
+    PartitionWrite,
+    TierStats,
+    WriteResult,
+)
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import (
+    CORPORATE_ACTIONS_SCHEMA,
     DAILY_BARS_SCHEMA,
     MINUTE_BARS_SCHEMA,
     PRICE_DTYPE,
@@ -52,6 +63,7 @@ from rustybt.domain.validation import RuleViolation, Severity, ValidationConfig,
 __version__ = "0.1.0"
 
 __all__ = [
+    "CORPORATE_ACTIONS_SCHEMA",
     "DAILY_BARS_SCHEMA",
     "MINUTE_BARS_SCHEMA",
     "OHLCV_FIELDS",

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localco
 from enum import Enum
 
 import polars as pl
+
 from rustybt.domain.errors import DecimalConversionError
 from rustybt.domain.schemas import PRICE_DTYPE, VOLUME_DTYPE
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
+
 from rustybt.domain.validation.report import RuleViolation, Severity
 
 ROW = "__row"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.validation.evaluate import ROW
 from rustybt.domain.validation.layout import FrameLayout, same_key_as_previous

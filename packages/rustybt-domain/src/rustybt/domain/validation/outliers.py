@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+
 from rustybt.domain.validation.config import ValidationConfig
 from rustybt.domain.validation.evaluate import Rule
 from rustybt.domain.validation.layout import FrameLayout, previous

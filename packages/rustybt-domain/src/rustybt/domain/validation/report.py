@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 import polars as pl
+
 from rustybt.domain.errors import ValidationError
 
 

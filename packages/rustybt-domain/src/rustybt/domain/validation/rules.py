@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import polars as pl
+
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.validation.config import ValidationConfig
 from rustybt.domain.validation.evaluate import ROW, Rule, evaluate
