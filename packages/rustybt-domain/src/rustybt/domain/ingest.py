@@ -10,6 +10,12 @@ Incremental update: when a complete dataset of the same source, resolution and b
 exactly the requested symbols and its range overlaps or touches the requested one, only the
 part of the range it lacks is fetched, and that dataset is extended (``Catalog.update_dataset``).
 
+Crash safety: after validation and before the write, the dataset is recorded ``pending`` (a
+new one registered empty, an extended one marked); it becomes ``complete`` only after the
+files are in place and their checksums recorded. A write that fails withdraws the mark; a
+process killed in between leaves it pending, and the next ingest of the same source, bundle,
+resolution and symbols resumes that dataset (fetching what its record still lacks).
+
 A raw frame may carry ``source_file`` and ``source_line`` columns; rejected rows then name
 their ``location`` (``file:line``) in the summary.
 """
@@ -27,7 +33,15 @@ from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, ValueIssue, to_decimal_columns
 from rustybt.domain.errors import InvalidRequestError
-from rustybt.domain.ingest_incremental import extendable_dataset, merged_ranges, missing_pieces
+from rustybt.domain.ingest_incremental import merged_ranges, missing_pieces
+from rustybt.domain.ingest_intent import (
+    COMPLETE,
+    Intent,
+    dataset_to_extend,
+    mark_pending,
+    resumable_dataset,
+    withdraw_after,
+)
 from rustybt.domain.ingest_rejections import LOCATION_COLUMNS, REJECTED_SCHEMA, rejections, without_rejected
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports.bar_writer import BarWriter, WriteResult
@@ -140,11 +154,8 @@ class IngestService:
         names = tuple(dict.fromkeys(check_symbol(s) for s in symbols))
         if not names:
             raise InvalidRequestError("no symbols to ingest")
-        existing = (
-            extendable_dataset(self.catalog, self.source.source_name, names, span, resolution, self.bundle)
-            if self.incremental
-            else None
-        )
+        existing = dataset_to_extend(self.catalog, self.source.source_name, names, span, resolution, self.bundle, incremental=self.incremental)
+        resumed = existing or resumable_dataset(self.catalog, self.source.source_name, names, resolution, self.bundle)
         pieces = missing_pieces(existing, span) if existing is not None else (span,)
         raw = await self._fetch(names, pieces, resolution)
         summary = IngestSummary(None, self.source.source_name, resolution, names, rows_fetched=raw.height)
@@ -157,8 +168,25 @@ class IngestService:
         if clean.is_empty():
             return summary
         stored = self._to_storage(clean, resolution)
-        result = self.writer.write(stored, resolution)
-        self._register(result, clean, span, resolution, summary, existing)
+        intent = mark_pending(
+            self.catalog,
+            resumed,
+            source=self.source.source_name,
+            names=names,
+            span=span,
+            resolution=resolution,
+            root=self.writer.write(stored.clear(), resolution).root,
+            asset_type=self.asset_type,
+            exchange=self.source.exchange,
+            bundle=self.bundle,
+        )
+        summary.dataset_id = intent.dataset_id
+        try:
+            result = self.writer.write(stored, resolution)
+        except Exception as failure:
+            withdraw_after(self.catalog, intent, failure)
+            raise
+        self._register(result, clean, span, resolution, summary, None if intent.fresh else existing, intent)
         self._report_written(summary)
         return summary
 
@@ -236,6 +264,7 @@ class IngestService:
         resolution: Resolution,
         summary: IngestSummary,
         existing: DatasetInfo | None,
+        intent: Intent,
     ) -> None:
         self.catalog.update_file_checksums(result.root, result.checksums)
         gaps = {v.symbol for v in summary.report.violations if v.rule == "no_gaps"}
@@ -244,21 +273,16 @@ class IngestService:
         )
         ranges = tuple(SymbolRange(s, first, last, n, s in gaps) for s, first, last, n in per_symbol.iter_rows())
         if existing is None:
-            summary.dataset_id = self.catalog.register_dataset(
-                self.source.source_name,
-                tuple(r.symbol for r in ranges),
-                span.start,
-                span.end,
-                resolution,
-                dataset_checksum(result.checksums),
-                parquet_path=result.root,
+            self.catalog.update_dataset(
+                intent.dataset_id,
+                start_date=span.start,
+                end_date=span.end,
+                checksum=dataset_checksum(result.checksums),
                 row_count=frame.height,
                 size_bytes=result.size_bytes,
                 date_ranges=ranges,
                 file_checksums=result.checksums,
-                asset_type=self.asset_type,
-                exchange=self.source.exchange,
-                bundle=self.bundle,
+                status=COMPLETE,
             )
         else:
             ranges = merged_ranges(existing.date_ranges, ranges)
@@ -274,6 +298,7 @@ class IngestService:
                 size_bytes=existing.size_bytes + new_files,
                 date_ranges=ranges,
                 file_checksums=result.checksums,
+                status=COMPLETE,
             )
         summary.rows_written = result.rows_written
         summary.rows_added = result.rows_added

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from rustybt.domain.assets import AssetType
-from rustybt.domain.errors import BundleNotFoundError, InvalidRequestError
+from rustybt.domain.errors import BundleNotFoundError, InvalidRequestError, RustyBTDataError, StorageError
 
 if TYPE_CHECKING:
     from rustybt.app.container import App
@@ -97,14 +97,19 @@ def prepare_bundle(app: App, bundle: str) -> None:
     the catalog and the stored bars; run after every ingest into it."""
     from rustybt.zipline_bridge.bundle_files import write_bundle_files
 
-    write_bundle_files(
-        app.bundle_path(bundle),
-        app.catalog,
-        **_readers(app, bundle),
-        calendar_name=calendar_for(app, bundle),
-        dataset_ids=[d.dataset_id for d in app.catalog.list_datasets(bundle=bundle)],
-        actions=corporate_actions(app, bundle),
-    )
+    try:
+        write_bundle_files(
+            app.bundle_path(bundle),
+            app.catalog,
+            **_readers(app, bundle),
+            calendar_name=calendar_for(app, bundle),
+            dataset_ids=[d.dataset_id for d in app.catalog.list_datasets(bundle=bundle)],
+            actions=corporate_actions(app, bundle),
+        )
+    except RustyBTDataError:
+        raise
+    except Exception as err:  # a full disk or a read-only folder while writing zipline's sqlite files
+        raise StorageError(f"writing the zipline files of bundle {bundle!r} under {app.bundle_path(bundle)} failed: {err}") from err
 
 
 def open_bundle(app: App, bundle: str) -> Any:
