@@ -127,3 +127,18 @@ def test_the_float_path_gives_the_same_arrays(bars_frame) -> None:
     for a, b in zip(plain.load_raw_arrays(*args), fast.load_raw_arrays(*args), strict=True):
         np.testing.assert_array_equal(a, b)
     assert FloatPathReader.calls == before + 1
+
+
+@pytest.mark.parametrize("sids", [[2, 1], [1, 99, 2, 1], [99]])
+def test_arrays_cut_from_memory_equal_a_direct_read(bars_frame, sids: list[int]) -> None:
+    store = InMemoryBarReader(bars_frame(ROWS, "daily"), "daily")
+    calendar = get_calendar("XNYS")
+    kept = ZiplineDailyBarReader(store, calendar)  # small enough: every sid is kept in memory
+    direct = ZiplineDailyBarReader(store, calendar, spot_cells=0)  # reads the store every time
+    fields = ["close", "volume", "open"]
+    for start, end in [("2024-01-03", "2024-01-05"), ("2024-01-02", "2024-01-02"), ("2024-01-02", "2024-01-05")]:
+        ours = kept.load_raw_arrays(fields, pd.Timestamp(start), pd.Timestamp(end), sids)
+        theirs = direct.load_raw_arrays(fields, pd.Timestamp(start), pd.Timestamp(end), sids)
+        for a, b in zip(ours, theirs, strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert kept.sids_read == {s for s in sids if s != 99}

@@ -74,9 +74,13 @@ def read_corporate_actions(path: Path) -> CorporateActions:
     return CorporateActions(splits, mergers, dividends, stock)
 
 
+_MAX_SECONDS = 9_000_000_000  # datetime64[ns] spans about +-9.2e9 seconds around 1970
+
+
 def _seconds_to_datetime(values: pd.Series) -> pd.Series:
+    """Epoch seconds as datetimes; zipline's NaT markers (int64 extremes) and anything out of range are NaT."""
     numbers = pd.to_numeric(values, errors="coerce")
-    numbers = numbers.where(numbers > -(2**62))
+    numbers = numbers.where(numbers.abs() < _MAX_SECONDS)
     return pd.to_datetime(numbers, unit="s")
 
 

@@ -17,6 +17,7 @@ from rustybt.domain.ports.cache import Cache
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.zipline_bridge.adjustments import ADJUSTMENTS_DB_NAME, open_adjustments
 from rustybt.zipline_bridge.asset_db import ASSET_DB_NAME
+from rustybt.zipline_bridge.block_cache import datasets_checksum
 from rustybt.zipline_bridge.bundle_meta import ZIPLINE_DIR, BundleMeta
 from rustybt.zipline_bridge.calendars import ensure_exchange_calendars
 from rustybt.zipline_bridge.daily_reader import ZiplineDailyBarReader
@@ -69,10 +70,15 @@ class BundleData:
                 first_trading_day=meta.first_trading_day,
             )
         minute_reader = ZiplineMinuteBarReader(minute, calendar) if minute is not None else None
+        if cache is not None:
+            for reader, resolution in ((daily_reader, "1d"), (minute_reader, "1m")):
+                if reader is not None:
+                    checksum = datasets_checksum(catalog, meta.dataset_ids, resolution) if catalog else None
+                    reader.read_through(cache, source=f"parquet-bundle:{root.resolve()}", checksum=checksum)
         adjustments_path = root / ZIPLINE_DIR / ADJUSTMENTS_DB_NAME
         first = meta.first_trading_day or (meta.start_session if meta.start_session else None)
         finder = AssetFinder(str(asset_db))
-        ensure_exchange_calendars((a.exchange_info.canonical_name for a in finder.retrieve_all(finder.sids)), calendar)
+        ensure_exchange_calendars((e.canonical_name for e in finder.exchange_info.values()), calendar)
         return cls(
             asset_finder=finder,
             calendar=calendar,

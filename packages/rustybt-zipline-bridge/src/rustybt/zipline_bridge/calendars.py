@@ -28,3 +28,17 @@ def ensure_exchange_calendars(exchanges: Iterable[str], calendar: TradingCalenda
             register_calendar_type(name, type(calendar), force=True)
             added.append(name)
     return added
+
+
+def midnight_is_previous_session(calendar: TradingCalendar) -> bool:
+    """True when a session label (midnight) is also a minute of the session before it.
+
+    On ``24/7`` a session closes at the next midnight, so ``minute_to_session`` maps a label
+    to the previous session; on exchange calendars midnight lies outside trading hours and
+    maps forward to the session it names.
+    """
+    sessions = calendar.sessions
+    if len(sessions) < 3:
+        return False
+    label = sessions[len(sessions) // 2]
+    return bool(calendar.minute_to_session(label) != label)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -13,8 +14,10 @@ from zipline.utils.calendar_utils import TradingCalendar
 
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.ports.bar_reader import BarReader
+from rustybt.domain.ports.cache import Cache
 from rustybt.domain.schemas import FIELDS
-from rustybt.zipline_bridge.float_block import load_float_block
+from rustybt.zipline_bridge.block_cache import CachedFloatBlocks
+from rustybt.zipline_bridge.float_block import empty_block, load_float_block
 from rustybt.zipline_bridge.times import TimeInput, naive_datetime64, session_label
 
 
@@ -48,10 +51,8 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
             )
         self._reader = reader
         self._calendar = calendar
-        self._known = frozenset(reader.sids())
-        first, last = reader.first_available_dt(), reader.last_available_dt()
-        start = start_session if start_session is not None else first
-        end = end_session if end_session is not None else last
+        start = start_session if start_session is not None else reader.first_available_dt()
+        end = end_session if end_session is not None else reader.last_available_dt()
         if start is None or end is None:
             self._sessions = pd.DatetimeIndex([])
         else:
@@ -65,9 +66,28 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
         self._currencies = dict(currencies or {})
         self._default_currency = default_currency
         self._spot_cells = spot_cells
+        self._cached: CachedFloatBlocks | None = None
+        self._index_of: dict[object, int] = {}  # session index per time asked, as zipline repeats them
+        self.sids_read: set[int] = set()
         self._spots: dict[int, dict[str, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}
         self._loaded_from: dict[int, int] = {}
+
+    def read_through(self, cache: Cache, *, source: str, checksum: str | None) -> None:
+        """Serve the blocks this reader loads from ``cache`` (entries tagged with ``checksum``)."""
+        self._cached = CachedFloatBlocks(self._reader, cache, source=source, checksum=checksum)
+
+    def _load_block(
+        self, sids: Sequence[int], fields: Sequence[str], times_ns: np.ndarray, known: frozenset[int]
+    ) -> dict[str, np.ndarray]:
+        if self._cached is not None:
+            return self._cached.load(sids, fields, times_ns, known)
+        return load_float_block(self._reader, sids, fields, times_ns, known)
+
+    @cached_property
+    def _known(self) -> frozenset[int]:
+        """Sids with bars in the store, listed on first use (opening a bundle stays cheap)."""
+        return frozenset(self._reader.sids())
 
     @property
     def bar_reader(self) -> BarReader:
@@ -95,10 +115,16 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
         return self._first_trading_day
 
     def _session_index(self, day: TimeInput) -> int:
+        try:
+            return self._index_of[day]
+        except (KeyError, TypeError):  # TypeError: an unhashable input
+            pass
         label = session_label(day)
         idx = int(np.searchsorted(self._sessions_ns, label.value))
         if idx >= len(self._sessions_ns) or self._sessions_ns[idx] != label.value:
             raise NoDataOnDate(f"day={label.date()} is not a session of this reader ({self._calendar.name})")
+        if len(self._index_of) < 100_000:
+            self._index_of[day] = idx
         return idx
 
     @override
@@ -107,8 +133,26 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
     ) -> list[np.ndarray]:
         lo, hi = self._session_index(start_date), self._session_index(end_date)
         sids = [int(a) for a in assets]
-        block = load_float_block(self._reader, sids, list(columns), self._sessions_ns[lo : hi + 1], self._known)
+        self.sids_read.update(s for s in sids if s in self._known)
+        if sids and len(self._sessions) * len(self._known) <= self._spot_cells:
+            return self._from_spots(sids, columns, lo, hi)
+        block = self._load_block(sids, list(columns), self._sessions_ns[lo : hi + 1], self._known)
         return [block[c] for c in columns]
+
+    def _from_spots(self, sids: Sequence[int], columns: Sequence[str], lo: int, hi: int) -> list[np.ndarray]:
+        """Sessions ``lo``..``hi`` cut from the spot arrays (read once for every sid, then kept)."""
+        for sid in dict.fromkeys(sids):
+            if sid in self._known:
+                self._spot(sid, lo)
+        out = []
+        for column in columns:
+            block = empty_block(hi - lo + 1, len(sids), column)
+            for j, sid in enumerate(sids):
+                spot = self._spots.get(sid)
+                if spot is not None:
+                    block[:, j] = spot[column][lo : hi + 1]
+            out.append(block)
+        return out
 
     def _window_start(self, idx: int) -> int:
         """First session of the year before session ``idx``: spot reads start there."""
@@ -117,6 +161,8 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
 
     def _spot(self, sid: int, need: int) -> dict[str, np.ndarray]:
         """``sid``'s bars over every session, read from at least session ``need`` on."""
+        if sid in self._known:
+            self.sids_read.add(sid)
         start = self._loaded_from.get(sid)
         if start is not None and start <= need:
             return self._spots[sid]
@@ -124,7 +170,7 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
         batch = [sid]
         if len(self._sessions) * len(self._known) <= self._spot_cells:
             batch = sorted(self._known | {sid})  # one read for every sid: per-read cost dominates
-        block = load_float_block(self._reader, batch, FIELDS, self._sessions_ns[start:], self._known)
+        block = self._load_block(batch, FIELDS, self._sessions_ns[start:], self._known)
         for column, key in enumerate(batch):
             if self._loaded_from.get(key, len(self._sessions)) <= start:
                 continue

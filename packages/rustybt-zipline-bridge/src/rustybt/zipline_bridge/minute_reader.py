@@ -13,7 +13,9 @@ from zipline.utils.calendar_utils import TradingCalendar
 
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.ports.bar_reader import BarReader
+from rustybt.domain.ports.cache import Cache
 from rustybt.domain.schemas import FIELDS
+from rustybt.zipline_bridge.block_cache import CachedFloatBlocks
 from rustybt.zipline_bridge.float_block import load_float_block
 from rustybt.zipline_bridge.times import TimeInput, naive_datetime64, utc_minute
 
@@ -35,6 +37,8 @@ class ZiplineMinuteBarReader(MinuteBarReader):
         self._reader = reader
         self._calendar = calendar
         self._known = frozenset(reader.sids())
+        self._cached: CachedFloatBlocks | None = None
+        self.sids_read: set[int] = set()
         first, last = reader.first_available_dt(), reader.last_available_dt()
         if first is None or last is None:
             self._sessions = pd.DatetimeIndex([])
@@ -46,6 +50,17 @@ class ZiplineMinuteBarReader(MinuteBarReader):
         self._batch_sids = batch_sids
         self._current: tuple[pd.Timestamp, np.ndarray] | None = None
         self._days: dict[int, tuple[pd.Timestamp, np.ndarray, dict[str, np.ndarray]]] = {}
+
+    def read_through(self, cache: Cache, *, source: str, checksum: str | None) -> None:
+        """Serve the blocks this reader loads from ``cache`` (entries tagged with ``checksum``)."""
+        self._cached = CachedFloatBlocks(self._reader, cache, source=source, checksum=checksum)
+
+    def _load_block(
+        self, sids: Sequence[int], fields: Sequence[str], times_ns: np.ndarray, known: frozenset[int]
+    ) -> dict[str, np.ndarray]:
+        if self._cached is not None:
+            return self._cached.load(sids, fields, times_ns, known)
+        return load_float_block(self._reader, sids, fields, times_ns, known)
 
     @property
     def bar_reader(self) -> BarReader:
@@ -80,9 +95,8 @@ class ZiplineMinuteBarReader(MinuteBarReader):
         self, fields: Sequence[str], start_dt: TimeInput, end_dt: TimeInput, sids: Sequence[int]
     ) -> list[np.ndarray]:
         minutes = self._minutes(utc_minute(start_dt), utc_minute(end_dt))
-        block = load_float_block(
-            self._reader, [int(s) for s in sids], list(fields), naive_datetime64(minutes), self._known
-        )
+        self.sids_read.update(int(s) for s in sids if int(s) in self._known)
+        block = self._load_block([int(s) for s in sids], list(fields), naive_datetime64(minutes), self._known)
         return [block[f] for f in fields]
 
     def _session_of(self, minute: pd.Timestamp) -> tuple[pd.Timestamp, np.ndarray]:
@@ -99,10 +113,12 @@ class ZiplineMinuteBarReader(MinuteBarReader):
 
     def _day(self, sid: int, minute: pd.Timestamp) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         session, minutes = self._session_of(minute)
+        if sid in self._known:
+            self.sids_read.add(sid)
         cached = self._days.get(sid)
         if cached is None or cached[0] != session:
             batch = sorted(self._known | {sid}) if len(self._known) <= self._batch_sids else [sid]
-            block = load_float_block(self._reader, batch, FIELDS, minutes, self._known)
+            block = self._load_block(batch, FIELDS, minutes, self._known)
             for column, key in enumerate(batch):
                 self._days[key] = (session, minutes, {f: a[:, column].copy() for f, a in block.items()})
             cached = self._days[sid]

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 import pandas as pd
+from typing_extensions import override
 from zipline.data.data_portal import DataPortal
 
 from rustybt.domain.ports.cache import Cache
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.zipline_bridge.bundle import BundleData
+from rustybt.zipline_bridge.calendars import midnight_is_previous_session
+from rustybt.zipline_bridge.daily_reader import ZiplineDailyBarReader
+from rustybt.zipline_bridge.links import datasets_read
+from rustybt.zipline_bridge.minute_reader import ZiplineMinuteBarReader
 
 
 class PolarsDataPortal(DataPortal):
@@ -48,6 +54,39 @@ class PolarsDataPortal(DataPortal):
         self.catalog = catalog
         self.cache = cache
         self.dataset_ids = tuple(dataset_ids)
+        self._labels_are_minutes = midnight_is_previous_session(self.trading_calendar)
+        self._daily_bars = equity_daily_reader if isinstance(equity_daily_reader, ZiplineDailyBarReader) else None
+        self._minute_bars = equity_minute_reader if isinstance(equity_minute_reader, ZiplineMinuteBarReader) else None
+        for log in self._read_logs().values():
+            log.clear()  # what this backtest reads, not what earlier ones did
+
+    def _session_minute(self, dt: pd.Timestamp) -> pd.Timestamp:
+        """``dt`` as a minute of the session it names.
+
+        In daily mode zipline hands the portal a session label (tz-naive midnight). On a
+        calendar whose sessions close at midnight (``24/7``) that instant is also the close
+        of the previous session, so the label is turned into its session's last minute
+        before zipline maps it back to a session.
+        """
+        if self._labels_are_minutes and dt.tzinfo is None and dt == dt.normalize():
+            return self.trading_calendar.session_last_minute(dt)
+        return dt
+
+    @override
+    def get_spot_value(self, assets: Any, field: str, dt: pd.Timestamp, data_frequency: str) -> Any:
+        return super().get_spot_value(assets, field, self._session_minute(dt), data_frequency)
+
+    @override
+    def get_scalar_asset_spot_value(self, asset: Any, field: str, dt: pd.Timestamp, data_frequency: str) -> Any:
+        return super().get_scalar_asset_spot_value(asset, field, self._session_minute(dt), data_frequency)
+
+    @override
+    def _get_history_daily_window(
+        self, assets: Any, end_dt: pd.Timestamp, bar_count: int, field_to_use: str, data_frequency: str
+    ) -> pd.DataFrame:
+        return super()._get_history_daily_window(
+            assets, self._session_minute(end_dt), bar_count, field_to_use, data_frequency
+        )
 
     @classmethod
     def from_bundle(cls, bundle: BundleData, trading_calendar: object | None = None) -> PolarsDataPortal:
@@ -64,11 +103,20 @@ class PolarsDataPortal(DataPortal):
             dataset_ids=bundle.dataset_ids,
         )
 
+    def _read_logs(self) -> dict[str, set[int]]:
+        logs: dict[str, set[int]] = {}
+        for reader, resolution in ((self._daily_bars, "1d"), (self._minute_bars, "1m")):
+            if reader is not None:
+                logs[resolution] = reader.sids_read
+        return logs
+
     def link_backtest(self, backtest_id: str, cache_key: str = "") -> list[str]:
-        """Record in the catalog that ``backtest_id`` read this portal's datasets; returns their ids."""
+        """Record in the catalog that ``backtest_id`` read those of this portal's datasets it
+        asked bars of (by resolution and asset); returns their ids."""
         if self.catalog is None:
             return []
+        read = datasets_read(self.catalog, self.dataset_ids, self._read_logs())
         now = datetime.now(timezone.utc)
-        for dataset_id in self.dataset_ids:
+        for dataset_id in read:
             self.catalog.link_backtest_to_dataset(backtest_id, dataset_id, now, cache_key)
-        return list(self.dataset_ids)
+        return read
