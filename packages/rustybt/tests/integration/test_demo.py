@@ -31,7 +31,7 @@ def test_demo_ingests_backtests_and_caches(demo_run: tuple[Path, dict[str, objec
     assert backtests["demo-equities"]["transactions"] > 0
     assert backtests["demo-crypto"]["transactions"] > 0
     cache = outcome["cache"]
-    assert cache["hits"] == 2 and cache["misses"] >= 2  # type: ignore[index]
+    assert cache["hits"] >= 2 and cache["misses"] >= 2  # type: ignore[index]  # backtests and reports read through it
     verified = CliRunner().invoke(main, ["--home", str(home), "catalog", "verify"])
     assert verified.exit_code == 0, verified.output
 
