@@ -11,8 +11,8 @@ from rustybt.adapters.testing import ReplayServer
 
 
 def test_recorded_minutes_land_exactly_in_parquet(exchange_server: ReplayServer, tmp_path: Path) -> None:
-    parquet = pytest.importorskip("rustybt.storage.parquet")
-    sqlite = pytest.importorskip("rustybt.catalog.sqlite")
+    import rustybt.storage.parquet as parquet
+    import rustybt.catalog.sqlite as sqlite
     catalog = sqlite.DataCatalog(tmp_path / "metadata.db")
     writer = parquet.ParquetWriter(tmp_path / "bundles" / "crypto")
     adapter = CCXTDataAdapter(

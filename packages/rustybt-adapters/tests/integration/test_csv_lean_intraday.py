@@ -96,7 +96,7 @@ def test_hourly_single_file_with_dates_in_its_rows(crypto: Path) -> None:
 
 
 def test_day_files_land_exactly_in_parquet(crypto: Path, tmp_path: Path) -> None:
-    parquet = pytest.importorskip("rustybt.storage.parquet")
+    import rustybt.storage.parquet as parquet
     writer = parquet.ParquetWriter(tmp_path / "bundle")
     catalog = InMemoryCatalog()
     adapter = day_files(crypto / "binance" / "minute", exchange="binance")

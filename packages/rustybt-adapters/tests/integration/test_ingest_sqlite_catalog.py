@@ -19,7 +19,7 @@ def _writer(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_csvdir_into_sqlite_then_extended(csvdir: Path, tmp_path: Path) -> None:
-    sqlite = pytest.importorskip("rustybt.catalog.sqlite")
+    import rustybt.catalog.sqlite as sqlite
     catalog = sqlite.DataCatalog(tmp_path / "metadata.db")
     writer = _writer(tmp_path)
     adapter = CSVAdapter(csvdir, name="csvdir")
@@ -34,7 +34,7 @@ def test_csvdir_into_sqlite_then_extended(csvdir: Path, tmp_path: Path) -> None:
 
 
 def test_failed_ingest_leaves_the_sqlite_catalog_empty(tmp_path: Path) -> None:
-    sqlite = pytest.importorskip("rustybt.catalog.sqlite")
+    import rustybt.catalog.sqlite as sqlite
     catalog = sqlite.DataCatalog(tmp_path / "metadata.db")
     (tmp_path / "AAA.csv").write_text("Date,Open,High,Low,Close,Volume\n2012-01-03,1,0.5,1,1,10\n")
     with pytest.raises(ValidationError, match="high_gte_low"):
