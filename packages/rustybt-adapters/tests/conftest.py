@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from rustybt.adapters.testing import ReplayServer
 from rustybt.adapters.testing.exchanges import BinanceReplay, KrakenReplay, recorded_ccxt, synthetic_klines
 from rustybt.adapters.testing.yahoo import YahooReplay

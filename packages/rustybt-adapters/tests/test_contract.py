@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from rustybt.adapters import CCXTDataAdapter, CSVAdapter, YFinanceAdapter
 from rustybt.adapters.testing import ReplayServer
 from rustybt.adapters.testing.yahoo import LoopbackSession

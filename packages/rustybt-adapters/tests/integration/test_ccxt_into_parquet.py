@@ -5,14 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from rustybt.adapters import CCXTDataAdapter
 from rustybt.adapters.testing import ReplayServer
 
 
 def test_recorded_minutes_land_exactly_in_parquet(exchange_server: ReplayServer, tmp_path: Path) -> None:
-    import rustybt.storage.parquet as parquet
     import rustybt.catalog.sqlite as sqlite
+    import rustybt.storage.parquet as parquet
     catalog = sqlite.DataCatalog(tmp_path / "metadata.db")
     writer = parquet.ParquetWriter(tmp_path / "bundles" / "crypto")
     adapter = CCXTDataAdapter(

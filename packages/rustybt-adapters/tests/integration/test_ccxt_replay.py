@@ -6,6 +6,7 @@ import asyncio
 import socket
 
 import pytest
+
 from rustybt.adapters import CCXTDataAdapter, source_from_spec
 from rustybt.adapters.testing import ReplayServer
 from rustybt.domain.date_range import DateRange

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from rustybt.adapters import CSVAdapter, CSVFormatError
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import ConfigurationError, SymbolNotFoundError

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+
 from rustybt.adapters import CSVAdapter, source_from_spec
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DecimalConversionError

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from rustybt.adapters import CSVAdapter
 from rustybt.domain.errors import ValidationError
 from rustybt.domain.fakes import InMemoryBarWriter

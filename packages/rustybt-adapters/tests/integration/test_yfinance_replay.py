@@ -11,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+
 from rustybt.adapters import YFinanceAdapter
 from rustybt.adapters.testing import ReplayServer
 from rustybt.adapters.testing.yahoo import LoopbackSession

@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+
 from rustybt.adapters import CSVAdapter, source_from_spec
 from rustybt.adapters.retry import RetryPolicy, Transient, with_retry
 from rustybt.domain.errors import (

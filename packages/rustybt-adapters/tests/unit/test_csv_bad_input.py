@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from rustybt.adapters import CSVAdapter, CSVFormatError
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError, SymbolNotFoundError, ValidationError

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
 from rustybt.adapters import CSVAdapter
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import SymbolNotFoundError
