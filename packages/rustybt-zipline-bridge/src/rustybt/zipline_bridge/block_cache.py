@@ -84,3 +84,22 @@ def _unflatten(frame: pl.DataFrame, shape: tuple[int, int]) -> dict[str, np.ndar
     if frame.height != shape[0] * shape[1] or any(f not in frame.columns for f in FIELDS):
         return None
     return {f: frame.get_column(f).to_numpy().astype(np.float64, copy=False).reshape(shape) for f in FIELDS}
+
+
+class BlockSource:
+    """What both zipline readers share: float blocks loaded from a ``BarReader``, through a
+    cache once ``read_through`` is called. Subclasses set ``_reader`` and ``_cached``."""
+
+    _reader: BarReader
+    _cached: CachedFloatBlocks | None
+
+    def read_through(self, cache: Cache, *, source: str, checksum: str | None) -> None:
+        """Serve the blocks this reader loads from ``cache`` (entries tagged with ``checksum``)."""
+        self._cached = CachedFloatBlocks(self._reader, cache, source=source, checksum=checksum)
+
+    def _load_block(
+        self, sids: Sequence[int], fields: Sequence[str], times_ns: np.ndarray, known: frozenset[int]
+    ) -> dict[str, np.ndarray]:
+        if self._cached is not None:
+            return self._cached.load(sids, fields, times_ns, known)
+        return load_float_block(self._reader, sids, fields, times_ns, known)

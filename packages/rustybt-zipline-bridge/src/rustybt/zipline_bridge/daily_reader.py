@@ -14,14 +14,13 @@ from zipline.utils.calendar_utils import TradingCalendar
 
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.ports.bar_reader import BarReader
-from rustybt.domain.ports.cache import Cache
 from rustybt.domain.schemas import FIELDS
-from rustybt.zipline_bridge.block_cache import CachedFloatBlocks
-from rustybt.zipline_bridge.float_block import empty_block, load_float_block
+from rustybt.zipline_bridge.block_cache import BlockSource, CachedFloatBlocks
+from rustybt.zipline_bridge.float_block import empty_block
 from rustybt.zipline_bridge.times import TimeInput, naive_datetime64, session_label
 
 
-class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
+class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
     """Daily bars of a ``BarReader`` served the way zipline's ``BcolzDailyBarReader`` serves them.
 
     ``load_raw_arrays`` gives float64 arrays shaped (sessions, assets): NaN prices and 0
@@ -72,17 +71,6 @@ class ZiplineDailyBarReader(CurrencyAwareSessionBarReader):
         self._spots: dict[int, dict[str, np.ndarray]] = {}
         self._spans: dict[int, tuple[int, int]] = {}
         self._loaded_from: dict[int, int] = {}
-
-    def read_through(self, cache: Cache, *, source: str, checksum: str | None) -> None:
-        """Serve the blocks this reader loads from ``cache`` (entries tagged with ``checksum``)."""
-        self._cached = CachedFloatBlocks(self._reader, cache, source=source, checksum=checksum)
-
-    def _load_block(
-        self, sids: Sequence[int], fields: Sequence[str], times_ns: np.ndarray, known: frozenset[int]
-    ) -> dict[str, np.ndarray]:
-        if self._cached is not None:
-            return self._cached.load(sids, fields, times_ns, known)
-        return load_float_block(self._reader, sids, fields, times_ns, known)
 
     @cached_property
     def _known(self) -> frozenset[int]:

@@ -13,14 +13,12 @@ from zipline.utils.calendar_utils import TradingCalendar
 
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.ports.bar_reader import BarReader
-from rustybt.domain.ports.cache import Cache
 from rustybt.domain.schemas import FIELDS
-from rustybt.zipline_bridge.block_cache import CachedFloatBlocks
-from rustybt.zipline_bridge.float_block import load_float_block
+from rustybt.zipline_bridge.block_cache import BlockSource, CachedFloatBlocks
 from rustybt.zipline_bridge.times import TimeInput, naive_datetime64, utc_minute
 
 
-class ZiplineMinuteBarReader(MinuteBarReader):
+class ZiplineMinuteBarReader(BlockSource, MinuteBarReader):
     """Minute bars of a ``BarReader`` served the way zipline's ``BcolzMinuteBarReader`` serves them.
 
     Works on any calendar, 24/7 included (bcolz is fixed at 390 minutes a day).
@@ -50,17 +48,6 @@ class ZiplineMinuteBarReader(MinuteBarReader):
         self._batch_sids = batch_sids
         self._current: tuple[pd.Timestamp, np.ndarray] | None = None
         self._days: dict[int, tuple[pd.Timestamp, np.ndarray, dict[str, np.ndarray]]] = {}
-
-    def read_through(self, cache: Cache, *, source: str, checksum: str | None) -> None:
-        """Serve the blocks this reader loads from ``cache`` (entries tagged with ``checksum``)."""
-        self._cached = CachedFloatBlocks(self._reader, cache, source=source, checksum=checksum)
-
-    def _load_block(
-        self, sids: Sequence[int], fields: Sequence[str], times_ns: np.ndarray, known: frozenset[int]
-    ) -> dict[str, np.ndarray]:
-        if self._cached is not None:
-            return self._cached.load(sids, fields, times_ns, known)
-        return load_float_block(self._reader, sids, fields, times_ns, known)
 
     @property
     def bar_reader(self) -> BarReader:
