@@ -17,7 +17,7 @@ FORBIDDEN = ("pandas", "pyarrow", "sqlalchemy", "zipline-reloaded", "numpy", "re
 def test_domain_installs_alone(tmp_path: Path) -> None:
     uv = shutil.which("uv")
     if uv is None:
-        pytest.skip("uv is not installed")
+        pytest.fail("uv is not installed: the README command installs it (pip install uv)")
     venv = tmp_path / "venv"
     subprocess.run([uv, "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     python = venv / "bin" / "python"

@@ -22,7 +22,7 @@ def shared_data() -> Path:
     configured = os.environ.get("RUSTYBT_SHARED_DATA")
     folder = Path(configured) if configured else HERE.parents[2] / ".." / "shared" / "data"
     if not folder.is_dir():
-        pytest.skip(f"shared test data not found at {folder}")
+        pytest.fail(f"shared test data not found at {folder} (set RUSTYBT_SHARED_DATA)")
     return folder.resolve()
 
 

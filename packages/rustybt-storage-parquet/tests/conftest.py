@@ -36,10 +36,10 @@ def decimal_array(unscaled: np.ndarray, precision: int) -> pa.Array:
 def zipline_daily() -> pl.DataFrame:
     """The 24,646 real daily bars of zipline's example bundle (9 equities, 2004–2014), exact:
     bcolz stores prices ×1000 as uint32, so price = raw / 1000 and volume = raw."""
-    bcolz = pytest.importorskip("bcolz")
+    import bcolz
     roots = sorted((shared_data() / "zipline-example-data" / "example_data" / "root" / "data" / "test").glob("*/daily_equities.bcolz"))
     if not roots:
-        pytest.skip("zipline example bundle not found under ../shared/data")
+        pytest.fail("zipline example bundle not found under ../shared/data (set RUSTYBT_SHARED_DATA)")
     raw = bcolz.ctable(rootdir=str(roots[0]), mode="r").todataframe()
     columns: dict[str, pa.Array] = {
         "date": pa.array(raw["day"].to_numpy().astype(np.int64).astype("datetime64[s]").astype("datetime64[D]"), pa.date32()),
@@ -59,7 +59,7 @@ def btc_minutes() -> pl.DataFrame:
     sid 1, read as exact decimals from the CSV text."""
     path = shared_data() / "nautilus" / "btc-perp-20211231-20220201_1m.csv"
     if not path.exists():
-        pytest.skip(f"{path} not found")
+        pytest.fail(f"{path} not found (set RUSTYBT_SHARED_DATA)")
     text = pl.read_csv(path, infer_schema=False)
     frame = text.select(
         pl.col("timestamp").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", time_zone="UTC"),

@@ -46,7 +46,7 @@ def test_pyarrow_dataset_with_hive_partitioning(bundle: tuple[Path, dict[str, st
 
 
 def test_duckdb_sees_exact_decimals(bundle: tuple[Path, dict[str, str]], zipline_daily: pl.DataFrame) -> None:
-    duckdb = pytest.importorskip("duckdb")
+    import duckdb
     root, _ = bundle
     pattern = str(root / "daily_bars" / "**" / "data.parquet")
     con = duckdb.connect()
@@ -64,7 +64,7 @@ def test_duckdb_sees_exact_decimals(bundle: tuple[Path, dict[str, str]], zipline
 
 
 def test_pandas_sees_exact_decimals(bundle: tuple[Path, dict[str, str]], zipline_daily: pl.DataFrame) -> None:
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
     root, _ = bundle
     frame = pd.read_parquet(root / "daily_bars" / "year=2005" / "month=03" / "data.parquet")
     want = zipline_daily.filter((pl.col("date").dt.year() == 2005) & (pl.col("date").dt.month() == 3)).sort("date", "sid")

@@ -125,7 +125,7 @@ def test_exchange_sessions_exclude_minutes_outside_and_handle_half_days() -> Non
 
 
 def test_calendar_object_is_accepted() -> None:
-    xcals = pytest.importorskip("exchange_calendars")
+    import exchange_calendars as xcals
     bars = pl.DataFrame(_session_minutes(date(2024, 12, 2), (14, 30), 390), schema=MINUTE_BARS_SCHEMA)
     by_name = aggregate(bars, "1d", calendar="XNYS").collect()
     by_object = aggregate(bars, "1d", calendar=xcals.get_calendar("XNYS")).collect()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 import warnings
 from decimal import Decimal
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import numpy as np
@@ -153,9 +152,6 @@ def test_a_folder_without_a_bundle_is_a_clear_error(tmp_path: Path) -> None:
         ).migrate()
 
 
-@pytest.mark.skipif(
-    "parquet" not in entry_points(group="rustybt.bar_writers").names, reason="no Parquet writer installed"
-)
 def test_default_writer_comes_from_the_entry_point(example_data: Path, tmp_path: Path) -> None:
     migrator = HDF5ToParquetMigrator(
         example_data / "root" / "data" / "test", tmp_path / "pq", catalog=InMemoryCatalog(), progress=False
