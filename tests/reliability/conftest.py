@@ -4,6 +4,7 @@ stores built from the shipped real equities (zipline's csvdir samples), and exac
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import shutil
@@ -28,10 +29,10 @@ BUNDLE = "csv-eq"
 OTHER_BUNDLE = "other"
 
 
-def ingest_args(symbol: str, end: str, *, bundle: str | None = None) -> list[str]:
-    """``rustybt ingest`` of one shipped equity from 2012-01-01 to ``end``."""
+def ingest_args(symbol: str, end: str, *, bundle: str | None = None, start: str = "2012-01-01") -> list[str]:
+    """``rustybt ingest`` of one shipped equity from ``start`` to ``end``."""
     args = ["ingest", "--source", "csv:eq", "--path", str(EQUITIES), "--symbols", symbol]
-    args += ["--start", "2012-01-01", "--end", end, "--option", "schema_mapping={date_column: date}"]
+    args += ["--start", start, "--end", end, "--option", "schema_mapping={date_column: date}"]
     return args + (["--bundle", bundle] if bundle else [])
 
 
@@ -86,8 +87,15 @@ class Zygote:
         pause: float = 0.0,
         stdout: Path | None = None,
         stderr: Path | None = None,
+        env: dict[str, str] | None = None,
+        cache: dict[str, Any] | None = None,
+        lane: dict[str, Any] | None = None,
     ) -> Forked:
-        request = {"args": list(args), "home": str(home), "events": str(events) if events else None, "pause": pause}
+        request: dict[str, Any] = {"args": list(args), "home": str(home), "events": str(events) if events else None}
+        request["pause"] = pause
+        request["env"] = dict(env or {})
+        request["cache"] = cache
+        request["lane"] = lane
         request["stdout"] = str(stdout) if stdout else None
         request["stderr"] = str(stderr) if stderr else None
         assert self.process.stdin is not None
@@ -137,7 +145,19 @@ def read_bundle(home: Path, bundle: str = BUNDLE) -> pl.DataFrame:
 def partition_files(home: Path, bundle: str = BUNDLE) -> dict[str, bytes]:
     """Relative path → bytes of every ``data.parquet`` of ``bundle``."""
     root = home / "bundles" / bundle
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("data.parquet"))}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("data*.parquet"))}
+
+
+def same_bars(files: dict[str, bytes], reference: dict[str, bytes]) -> list[str]:
+    """Paths whose rows differ between two ``partition_files`` snapshots (a file rewritten with
+    the same rows may differ in bytes: the writer stamps a generation counter)."""
+    if set(files) != set(reference):
+        return sorted(set(files) ^ set(reference))
+    return [p for p in sorted(files) if files[p] != reference[p] and not _rows(files[p]).equals(_rows(reference[p]))]
+
+
+def _rows(data: bytes) -> pl.DataFrame:
+    return pl.read_parquet(io.BytesIO(data))
 
 
 def copy_home(source: Path, target: Path) -> Path:
@@ -155,11 +175,13 @@ def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zygote]:
 @dataclass
 class Baseline:
     """A store at the fixed path ``home`` (the catalog records absolute bundle paths), with a
-    snapshot to restore it from and the state an uninterrupted ``EXTEND`` leads to."""
+    snapshot to restore it from and the state an uninterrupted ``EXTEND`` leads to.
+    ``sharer_id``: IBM's 2014 dataset, whose partition files ``EXTEND`` rewrites."""
 
     home: Path
     snapshot: Path
     ko_id: str
+    sharer_id: str
     bars: pl.DataFrame
     files: dict[str, bytes]
     other_files: dict[str, bytes]
@@ -173,18 +195,24 @@ class Baseline:
 
 @pytest.fixture(scope="session")
 def baseline(zygote: Zygote, tmp_path_factory: pytest.TempPathFactory) -> Baseline:
-    """KO 2012–2013 in bundle ``csv-eq`` and AAPL 2012–2013 in bundle ``other``, verified clean."""
+    """KO 2012–2013 and IBM 2014 in bundle ``csv-eq``, AAPL 2012–2013 in bundle ``other``,
+    verified clean."""
     root = tmp_path_factory.mktemp("store")
     home = root / "home"
     assert zygote.run(ingest_args("KO", "2013-12-31"), home) == 0
+    assert zygote.run(ingest_args("IBM", "2014-12-31", start="2014-01-01"), home) == 0
     assert zygote.run(ingest_args("AAPL", "2013-12-31", bundle=OTHER_BUNDLE), home) == 0
     rc, rows = zygote.verify(home)
-    assert rc == 0 and [r["status"] for r in rows] == ["ok", "ok"], rows
+    assert rc == 0 and [r["status"] for r in rows] == ["ok", "ok", "ok"], rows
     snapshot = copy_home(home, root / "snapshot")
-    (ko_id,) = [d.dataset_id for d in DataCatalog(f"sqlite:///{home / 'metadata.db'}").list_datasets(bundle=BUNDLE)]
+    ids = {
+        d.symbols[0]: d.dataset_id
+        for d in DataCatalog(f"sqlite:///{home / 'metadata.db'}").list_datasets(bundle=BUNDLE)
+    }
     bars, files, other = read_bundle(home), partition_files(home), partition_files(home, OTHER_BUNDLE)
     assert zygote.run(EXTEND, home) == 0
-    state = Baseline(home, snapshot, ko_id, bars, files, other, read_bundle(home), partition_files(home))
+    reference_bars, reference_files = read_bundle(home), partition_files(home)
+    state = Baseline(home, snapshot, ids["KO"], ids["IBM"], bars, files, other, reference_bars, reference_files)
     state.restore()
     return state
 
@@ -193,11 +221,13 @@ class Kit:
     """The pieces above, for test modules (which cannot import this file)."""
 
     BUNDLE = BUNDLE
+    EQUITIES = EQUITIES
     OTHER_BUNDLE = OTHER_BUNDLE
     EXTEND = EXTEND
     ingest_args = staticmethod(ingest_args)
     read_bundle = staticmethod(read_bundle)
     partition_files = staticmethod(partition_files)
+    same_bars = staticmethod(same_bars)
     copy_home = staticmethod(copy_home)
 
 

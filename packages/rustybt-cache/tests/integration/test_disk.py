@@ -132,7 +132,7 @@ def test_cleanup_enforces_the_bound_drops_stale_temp_files_and_long_unread_entri
     stale = cache.root / f"{_key('E').digest}.parquet.123.abc.tmp"
     stale.write_bytes(b"half a file")
     os.utime(stale, (old, old))
-    fresh = cache.root / f"{_key('F').digest}.parquet.456.def.tmp"
+    fresh = cache.root / f"{_key('F').digest}.parquet.{os.getpid()}.def.tmp"  # a live writer
     fresh.write_bytes(b"being written")
     size = sum(cache.path_for(_key(s)).stat().st_size for s in ("C", "D"))
     cache.max_bytes = size
@@ -223,3 +223,16 @@ def test_an_entry_put_by_one_process_is_a_hit_in_another(tmp_path: Path, real_ba
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert int(out.stdout) == real_bars.height
+
+
+def test_a_temp_file_of_a_writer_that_died_is_removed_at_the_next_cleanup(tmp_path: Path, real_bars: pl.DataFrame) -> None:
+    cache = DiskCache(tmp_path)
+    cache.put_entry(_key("A"), real_bars)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = cache.root / f"{_key('B').digest}.parquet.{int(gone.stdout)}.abc.tmp"
+    dead.write_bytes(b"half a file")
+    live = cache.root / f"{_key('C').digest}.parquet.{os.getppid()}.def.tmp"
+    live.write_bytes(b"being written")
+    result = cache.cleanup()
+    assert result.stale_temp_files == 1 and not dead.exists() and live.exists()
+    assert (result.entries, result.bytes) == (1, cache.path_for(_key("A")).stat().st_size)

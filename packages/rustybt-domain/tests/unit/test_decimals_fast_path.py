@@ -8,7 +8,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rustybt.domain import to_decimal_columns
+from rustybt.domain import PRICE_DTYPE, VOLUME_DTYPE, to_decimal_columns
 
 
 def convert(values: list[object], mode: str = "lenient", column: str = "close") -> tuple[list[object], dict[int, str]]:
@@ -55,3 +55,30 @@ def test_fast_and_slow_paths_agree_with_python(values: list[Decimal], pad: str) 
             continue
         assert got[i] == rounded, (texts[i], got[i])
         assert reasons.get(i) == (None if rounded == value else "too_many_decimals")
+
+
+def test_columns_already_in_their_dtypes_are_taken_as_they_are() -> None:
+    frame = pl.DataFrame({"symbol": ["S"], "close": [Decimal("1.5")], "volume": [Decimal("10")]}).cast(
+        {"close": PRICE_DTYPE, "volume": VOLUME_DTYPE}
+    )
+    result = to_decimal_columns(frame, ["close", "volume"], time_column=None)
+    assert result.frame is frame and not result.rounded and not result.rejected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.decimals(min_value=-(10**11), max_value=10**11, places=18, allow_nan=False, allow_infinity=False), max_size=20))
+def test_finer_decimal_columns_round_or_reject_exactly_like_python(values: list[Decimal]) -> None:
+    wide = pl.DataFrame({"symbol": ["S"] * len(values), "close": values}, schema={"symbol": pl.String, "close": pl.Decimal(38, 18)})
+    for mode in ("strict", "lenient"):
+        result = to_decimal_columns(wide, ["close"], mode=mode, time_column=None)
+        reasons = {i.row: i.reason for i in (*result.rounded, *result.rejected)}
+        got = result.frame.get_column("close").to_list()
+        for i, value in enumerate(values):
+            rounded = value.quantize(Decimal("1e-8"))
+            if abs(rounded) >= Decimal(10) ** 10:
+                assert got[i] is None and reasons[i] == "overflow"
+            elif rounded != value:
+                assert reasons[i] == "too_many_decimals"
+                assert got[i] == (rounded if mode == "lenient" else None)
+            else:
+                assert got[i] == value and i not in reasons

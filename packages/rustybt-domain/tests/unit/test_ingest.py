@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import polars as pl
 import pytest
 from rustybt.domain.bar import Bar
 from rustybt.domain.date_range import DateRange
@@ -84,3 +85,33 @@ def test_a_covered_range_fetches_nothing_and_a_new_bundle_is_a_new_dataset() -> 
 def test_symbols_per_fetch_must_be_positive() -> None:
     with pytest.raises(InvalidRequestError, match="symbols_per_fetch"):
         service(InMemoryDataSource(), symbols_per_fetch=0)
+
+
+class _EnumSymbolsSource(InMemoryDataSource):
+    """Delivers each batch with its symbols as a ``pl.Enum`` of that batch, as sources that
+    order bars by the asked symbols do."""
+
+    async def fetch_raw(self, symbols, span, resolution):  # type: ignore[no-untyped-def]
+        frame = await super().fetch_raw(symbols, span, resolution)
+        return frame.with_columns(pl.col("symbol").cast(pl.Enum(list(symbols))))
+
+
+def test_batches_with_their_own_symbol_enums_are_ingested_and_ranged_per_symbol() -> None:
+    source = _EnumSymbolsSource({"AAA": daily("AAA", "2024-01-01", 4), "BBB": daily("BBB", "2024-01-01", 3)})
+    svc, catalog, writer = service(source, symbols_per_fetch=1)
+    summary = svc.run(["BBB", "AAA"], DateRange.of("2024-01-01", "2024-01-31"), "1d")
+    assert [(r.symbol, r.bar_count) for r in summary.ranges] == [("BBB", 3), ("AAA", 4)]
+    sids = {s: catalog.lookup_sid(source.exchange, s) for s in ("AAA", "BBB")}
+    assert None not in sids.values()
+    stored = writer.reader("1d").load_raw_arrays([sids["AAA"], sids["BBB"]], ["close"], "2024-01-01", "2024-01-31").collect()
+    assert stored.group_by("sid").len().sort("sid").rows() == sorted([(sids["AAA"], 4), (sids["BBB"], 3)])
+
+
+def test_symbol_spans_are_the_same_whether_or_not_each_symbol_is_one_run() -> None:
+    from rustybt.domain.ingest_frames import symbol_spans
+
+    t = [datetime(2024, 1, d, tzinfo=timezone.utc) for d in (1, 2, 3, 4, 5)]
+    grouped = pl.DataFrame({"symbol": ["B", "B", "A", "A", "A"], "timestamp": t})
+    split = pl.DataFrame({"symbol": ["B", "A", "B", "A", "A"], "timestamp": t})
+    assert symbol_spans(grouped).rows() == [("B", t[0], t[1], 2), ("A", t[2], t[4], 3)]
+    assert symbol_spans(split).rows() == [("B", t[0], t[2], 2), ("A", t[1], t[4], 3)]

@@ -84,3 +84,9 @@ def test_off_grid_bars_are_still_checked_for_gaps() -> None:
     half = pl.concat([frame.head(1), frame.head(1).with_columns(pl.col("timestamp") + timedelta(minutes=30)), frame.slice(2)])
     (gap,) = validate_bars(half, resolution="1h", now=NOW).warnings  # 00:00, 00:30, 02:00: 01:00 missing
     assert gap.count == 2 and "01:00" in gap.details[0]
+
+
+def test_a_spike_exactly_on_the_threshold_is_not_flagged_whatever_the_summation_order() -> None:
+    frame = frame_of([("AAA", 0, 90, 0, 0, 0)] * 3 + [("AAA", 0, 90, 0, 0, 91)])  # z of 91 is exactly 1.5
+    assert as_set(frame, True) == as_set(frame, False)
+    assert "volume_spike" not in {rule for rule, *_ in as_set(frame, True)}

@@ -197,3 +197,16 @@ def test_get_value_follows_rewrites_of_its_partition(tmp_path: Path, zipline_dai
     changed = zipline_daily.filter((pl.col("sid") == 5) & (pl.col("date") == date(2009, 3, 9))).with_columns(pl.lit(Decimal("1.23456789")).cast(pl.Decimal(18, 8)).alias("close"))
     writer.write(changed, "1d")
     assert reader.get_value(5, "2009-03-09", "close") == Decimal("1.23456789")
+
+
+def test_a_damaged_month_outside_the_range_does_not_break_other_months(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
+    early = zipline_daily.filter(pl.col("date").dt.year() == 2012)
+    late_sid = zipline_daily.filter((pl.col("date").dt.year() == 2013) & (pl.col("sid") == 1)).with_columns(pl.lit(99, dtype=pl.Int64).alias("sid"))
+    ParquetWriter(tmp_path).write(pl.concat([early, late_sid]), "1d")
+    _flip(tmp_path / "daily_bars" / "year=2012" / "month=01" / "data.parquet", 4)
+    reader = PolarsParquetDailyReader(tmp_path / "daily_bars")
+    sids = [*early.get_column("sid").unique().sort().to_list(), 99]  # sid 99 only trades in 2013: looked up elsewhere
+    march = reader.load_raw_arrays(sids, FIELDS, "2012-03-01", "2012-03-31").collect()
+    assert march.equals(early.filter(pl.col("date").dt.month() == 3))
+    with pytest.raises(CorruptDataError, match="month=01"):  # sid 12345 might be in the damaged month
+        reader.load_raw_arrays([12345], FIELDS, "2012-03-01", "2012-03-31")

@@ -19,10 +19,17 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from rustybt.domain.errors import CorruptDataError, SchemaMismatchError, StorageError, ValidationError
+from rustybt.domain.errors import (
+    CorruptDataError,
+    InvalidRequestError,
+    SchemaMismatchError,
+    StorageError,
+    ValidationError,
+)
 from rustybt.domain.schemas import PRICE_DTYPE
 from rustybt.storage.parquet import ParquetWriter, PolarsParquetDailyReader, compute_checksums
-from rustybt.storage.parquet.file_format import arrow_schema, encode_partition, schema_version
+from rustybt.storage.parquet.file_encode import encode_partition
+from rustybt.storage.parquet.file_format import arrow_schema, schema_version
 
 FIELDS = ["open", "high", "low", "close", "volume"]
 
@@ -73,8 +80,8 @@ def test_file_format_is_plain_parquet_with_exact_decimal_types(tmp_path: Path, z
     ParquetWriter(tmp_path).write(zipline_daily.head(500), "1d")
     path = next(tmp_path.rglob("data.parquet"))
     meta = pq.read_metadata(path)
-    assert meta.metadata[b"schema_version"] == b"2"
-    assert schema_version(path) == 2
+    assert meta.metadata[b"schema_version"] == b"3"
+    assert schema_version(path) == 3
     schema = meta.schema.to_arrow_schema()
     # zipline's prices have 3 decimals and its volumes none: each column in its narrowest exact type
     assert schema.field("close").type.scale == 3 and schema.field("close").type.precision <= 9
@@ -126,7 +133,7 @@ def test_version_1_files_are_still_read_and_merged(tmp_path: Path, zipline_daily
     assert reader.get_value(last["sid"], last["date"], "close") == last["close"]  # no row-group record: read whole
     result = ParquetWriter(tmp_path).write(march.filter(pl.col("sid") == 7), "1d")
     assert result.partitions[0].rows_total == march.height
-    assert schema_version(target) == 2  # rewritten in the current layout
+    assert schema_version(target) == 3  # rewritten in the current layout
     assert reader.load_raw_arrays(reader.sids(), FIELDS, "2010-03-01", "2010-03-31").collect().equals(march)
 
 
@@ -260,3 +267,13 @@ def test_a_damaged_existing_partition_stops_the_merge(tmp_path: Path, zipline_da
     with pytest.raises(StorageError, match="month=06"):
         writer.write(zipline_daily.filter(pl.col("date").dt.year() == 2010).filter(pl.col("date").dt.month().is_in([5, 6])), "1d")
     assert snapshot(tmp_path) == before
+
+
+def test_partitions_staged_in_parallel_are_the_same_files(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
+    by_sid = zipline_daily.sort("sid", "date")  # another valid input order
+    one = ParquetWriter(tmp_path / "one", workers=1).write(by_sid, "1d")
+    four = ParquetWriter(tmp_path / "four", workers=4).write(zipline_daily, "1d")
+    assert one.checksums == four.checksums
+    assert [p.path for p in one.partitions] == sorted(p.path for p in one.partitions)
+    with pytest.raises(InvalidRequestError, match="workers"):
+        ParquetWriter(tmp_path, workers=0)

@@ -131,7 +131,7 @@ def test_a_store_that_changes_a_value_fails_validation_and_keeps_the_source(exam
     check = raised.value.result["files"][0]["validation"]
     assert not check["checksums_match"]
     assert (source / "2016-12-13T19;59;34.153449" / "daily_equities.bcolz").is_dir()
-    assert catalog.get_dataset_info(raised.value.result["dataset_ids"][0]).status == "invalid"
+    assert catalog.get_dataset_info(raised.value.result["dataset_ids"][0]).status == "pending"
 
 
 def test_a_damaged_bcolz_table_is_a_clear_error(example_data: Path, tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ class BaseDataAdapter(DataSource):
             return bars
         res = Resolution.parse(resolution or Resolution.D1)
         names = bars.get_column("symbol").unique(maintain_order=True).to_list()
-        sids = {s: catalog.assign_sid(self.exchange, s, self.default_asset_type) for s in names}
+        sids = catalog.assign_sids(self.exchange, names, self.default_asset_type)
         keyed = bars.with_columns(pl.col("symbol").replace_strict(sids, return_dtype=pl.Int64).alias("sid"))
         if res.storage_kind == "daily":
             keyed = keyed.with_columns(pl.col("timestamp").dt.date().alias("date"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,7 +14,7 @@ from rustybt.adapters.frames import empty_bars, in_span, raw_columns
 from rustybt.adapters.retry import RetryPolicy, with_retry
 from rustybt.domain.assets import AssetType, check_symbol
 from rustybt.domain.date_range import DateRange
-from rustybt.domain.errors import SymbolNotFoundError
+from rustybt.domain.errors import DataSourceError, SymbolNotFoundError
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.validation import ValidationConfig
 from typing_extensions import override
@@ -25,7 +27,9 @@ class CCXTDataAdapter(BaseDataAdapter):
 
     Keywords mirror the ``ccxt`` section of ``data_adapters.yaml`` (``timeout`` and
     ``retry_delay`` in milliseconds). ``limit`` is bars per request (exchange default when
-    None); ``api_url`` moves every endpoint to another host (a mirror, a recorded replay).
+    None); ``api_url`` moves every endpoint to another host (a mirror, a recorded replay);
+    ``api_key``/``secret`` sign requests for exchanges that need an account (never shown in
+    ``repr``, logs or errors by this class).
     Each fetch opens and closes its own exchange session, so the adapter can be used from
     any event loop; markets are loaded once and reused.
     """
@@ -45,6 +49,8 @@ class CCXTDataAdapter(BaseDataAdapter):
         api_url: str | None = None,
         options: Mapping[str, Any] | None = None,
         validation: ValidationConfig | None = None,
+        api_key: str | None = None,
+        secret: str | None = None,
     ) -> None:
         super().__init__(validation=validation)
         self.exchange_id = exchange
@@ -58,6 +64,7 @@ class CCXTDataAdapter(BaseDataAdapter):
         self.options = dict(options or {})
         timeframes = self._cls().describe().get("timeframes") or {}
         self._resolutions = tuple(r for r in Resolution if str(r) in timeframes)
+        self._credentials = {"apiKey": api_key, "secret": secret} if api_key or secret else {}
         self._markets: Any = None
         self._currencies: Any = None
 
@@ -76,7 +83,9 @@ class CCXTDataAdapter(BaseDataAdapter):
         return self._resolutions
 
     def _client(self) -> Any:
-        client = self._cls({"enableRateLimit": self.rate_limit, "timeout": self.timeout, "options": dict(self.options)})
+        client = self._cls(
+            {"enableRateLimit": self.rate_limit, "timeout": self.timeout, "options": dict(self.options), **self._credentials}
+        )
         if self.testnet:
             client.set_sandbox_mode(True)
         if self.api_url:
@@ -137,17 +146,38 @@ class CCXTDataAdapter(BaseDataAdapter):
         params = {"until": until}
 
         async def call() -> list[list[Any]]:
-            return await translated(
+            page: list[list[Any]] = await translated(
                 lambda: client.fetch_ohlcv(symbol, str(resolution), since, self.limit, params),
                 symbol=symbol,
                 where=self.source_name,
             )
+            if not page:
+                check_empty_page(getattr(client, "last_http_response", None), f"{self.source_name} {symbol} {resolution} bars")
+            return page
 
         return await with_retry(call, self.retry, f"{self.source_name} {symbol} {resolution} bars")
 
     @override
     async def close(self) -> None:
         """Sessions are closed after each fetch; nothing stays open."""
+
+
+def check_empty_page(body: object, what: str) -> None:
+    """An exchange's answer that ccxt turned into no bars must really hold none: a body that is
+    not strict JSON (NaN/Infinity literals, garbage) or a list of rows ccxt could not read is a
+    ``DataSourceError``, never an empty result."""
+    if not isinstance(body, str) or not body.strip():
+        return
+    try:
+        parsed = json.loads(body, parse_constant=_not_json)
+    except ValueError as error:
+        raise DataSourceError(f"{what}: the exchange answered with a body that is not valid JSON ({error}); nothing was fetched") from None
+    if isinstance(parsed, list) and parsed:
+        raise DataSourceError(f"{what}: the exchange answered {len(parsed)} rows that could not be read as bars; nothing was fetched")
+
+
+def _not_json(literal: str) -> None:
+    raise ValueError(f"{literal} is not a JSON value")
 
 
 def _frame(symbol: str, rows: list[list[Any]], span: DateRange) -> pl.DataFrame:

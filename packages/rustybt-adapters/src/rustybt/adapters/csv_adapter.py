@@ -9,19 +9,19 @@ from pathlib import Path
 
 import polars as pl
 from rustybt.adapters.base import BaseDataAdapter
-from rustybt.adapters.csv_columns import SchemaMapping, parse_scale, parses_aware, price_columns, time_column
+from rustybt.adapters.csv_actions import empty_actions, read_actions
+from rustybt.adapters.csv_columns import SchemaMapping, parse_scale
 from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions, SymbolFiles
-from rustybt.adapters.errors import CSVFormatError
-from rustybt.adapters.frames import empty_bars, in_span, order_bars, raw_columns
+from rustybt.adapters.csv_reader import CsvBarReader
+from rustybt.adapters.frames import empty_bars, order_bars, raw_columns
 from rustybt.domain.assets import AssetType, check_symbol
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import ConfigurationError, SymbolNotFoundError
 from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import FIELDS
 from rustybt.domain.validation import ValidationConfig
 from typing_extensions import override
-
-LINE = "__line"
 
 
 class CSVAdapter(BaseDataAdapter):
@@ -84,7 +84,9 @@ class CSVAdapter(BaseDataAdapter):
         if self.path is not None and self._folder is None and not self.path.is_file():
             raise ConfigurationError(f"CSV path {self.path} is neither a file nor a folder")
         self._long_symbols: dict[tuple[str, int, int], set[str]] = {}
-        self._days = FileDays(date_from_filename, date_format, timezone) if date_from_filename else None
+        days = FileDays(date_from_filename, date_format, timezone) if date_from_filename else None
+        self._days = days
+        self.reader = CsvBarReader(self.options, self.mapping, date_format, timezone, self.places, days)
 
     @property
     @override
@@ -116,13 +118,36 @@ class CSVAdapter(BaseDataAdapter):
         else:
             sources = self._per_symbol_files(names)
             frames = [
-                self._read(path, span, symbol=name)
+                self.reader.read(path, span, symbol=name)
                 for name, paths in sources.items()
                 for path in paths
                 if self._days is None or self._days.overlaps(path, span)
             ]
-            frame = pl.concat(frames) if frames else empty_bars()
+            frame = _combined(frames) if frames else empty_bars()
         return order_bars(raw_columns(frame), names) if not frame.is_empty() else empty_bars()
+
+    @override
+    async def fetch_corporate_actions(self, symbols: Sequence[str], span: DateRange) -> pl.DataFrame:
+        """Dividends and splits from the files' dividend and split columns (zipline's csvdir
+        layout), ex-dates inside ``span``; none when the files have no such columns."""
+        names = list(dict.fromkeys(check_symbol(s) for s in symbols))
+        return await asyncio.to_thread(self._actions_blocking, names, span)
+
+    def _actions_blocking(self, names: list[str], span: DateRange) -> pl.DataFrame:
+        if self.is_long and self.path is not None and self._folder is None:
+            missing = [n for n in names if n not in self._symbols_in(self.path)]
+            if missing:
+                raise SymbolNotFoundError(missing, f"{self.source_name} ({self.path})")
+            frames = [read_actions(self.reader, self.path, span, symbol=None, only=names)]
+        else:
+            frames = [
+                read_actions(self.reader, path, span, symbol=name)
+                for name, paths in self._per_symbol_files(names).items()
+                for path in paths
+                if self._days is None or self._days.overlaps(path, span)
+            ]
+        found = [f for f in frames if not f.is_empty()]
+        return pl.concat(found).sort("symbol", "date", "action") if found else empty_actions()
 
     def available_symbols(self) -> list[str]:
         """Every symbol this source can serve."""
@@ -158,20 +183,14 @@ class CSVAdapter(BaseDataAdapter):
         stat = path.stat()
         key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
         if key not in self._long_symbols:
-            scan, found = self._scan(path)
-            column = str(found["symbol"])
-            try:
-                found_symbols = scan.select(symbol_text(column).unique()).collect()
-            except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
-                raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
-            self._long_symbols[key] = set(found_symbols.get_column(column).drop_nulls().to_list())
+            self._long_symbols[key] = self.reader.symbols(path)
         return self._long_symbols[key]
 
     def _read_long(self, path: Path, names: list[str], span: DateRange) -> pl.DataFrame:
         """The rows of ``names`` (and rows with no symbol, when the file holds no other symbol)
         in one pass; the file's symbols are listed (a second pass) only when a name has no row
         in the span or a row has no symbol."""
-        frame = self._read(path, span, symbol=None, only=names)
+        frame = self.reader.read(path, span, symbol=None, only=names)
         symbols = frame.get_column("symbol")
         found = set(symbols.drop_nulls().unique().to_list())
         if found >= set(names) and not symbols.has_nulls():
@@ -182,57 +201,13 @@ class CSVAdapter(BaseDataAdapter):
             raise SymbolNotFoundError(missing, f"{self.source_name} ({path})")
         return frame if known <= set(names) else frame.filter(pl.col("symbol").is_not_null())
 
-    def _scan(self, path: Path) -> tuple[pl.LazyFrame, dict[str, str | None]]:
-        try:
-            scan = self.options.scan(path)
-            columns = scan.collect_schema().names()
-        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
-            raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
-        return scan, self.mapping.resolve(columns, str(path))
 
-    def _read(self, path: Path, span: DateRange, *, symbol: str | None, only: list[str] | None = None) -> pl.DataFrame:
-        scan, found = self._scan(path)
-        date_column = str(found["timestamp"])
-        first_line = 1 + (1 if self.options.has_header else 0) + self.options.skip_rows
-        rows = scan.with_row_index(LINE, offset=first_line)
-        if only is not None:
-            named = symbol_text(str(found["symbol"]))
-            rows = rows.filter(named.is_in(only) | named.is_null())
-        if self._days is not None:
-            times = self._days.times(date_column, path)
-        else:
-            times = time_column(date_column, self.date_format, parses_aware(scan, date_column, self.date_format), self.timezone)
-        symbol_expr = pl.lit(symbol) if symbol is not None else symbol_text(str(found["symbol"]))
-        shaped = rows.select(
-            pl.col(LINE),
-            symbol_expr.alias("symbol"),
-            times.alias("timestamp"),
-            *price_columns(found, self.places),
-        ).filter(in_span(span) | pl.col("timestamp").is_null())
-        try:
-            frame = shaped.collect()
-        except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as err:
-            raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
-        self._check_times(frame, rows, path, date_column)
-        source = pl.lit(str(path), dtype=pl.Categorical).alias("source_file")
-        return frame.rename({LINE: "source_line"}).with_columns(source)
-
-    def _check_times(self, frame: pl.DataFrame, rows: pl.LazyFrame, path: Path, column: str) -> None:
-        bad = frame.filter(pl.col("timestamp").is_null())
-        if bad.is_empty():
-            return
-        line = int(bad.get_column(LINE)[0])
-        text = rows.filter(pl.col(LINE) == line).select(column).collect().item()
-        expected = self.date_format or "a date polars can infer"
-        what = "is empty" if text is None else f"{text!r} does not match the date format {expected!r}"
-        more = f" ({bad.height - 1} more such row(s))" if bad.height > 1 else ""
-        raise CSVFormatError(f"column {column!r}: {what}{more}", path=str(path), line=line, column=column)
-
-
-def symbol_text(column: str) -> pl.Expr:
-    """The symbol column trimmed; blank is missing (null), so such rows are rejected by rule."""
-    text = pl.col(column).str.strip_chars()
-    return pl.when(text != "").then(text)
+def _combined(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The frames of several files as one; when some kept their numbers as text (a file the
+    direct parse could not take), all do, as exact decimal text."""
+    if len({tuple(f.schema.items()) for f in frames}) > 1:
+        frames = [f.with_columns(pl.col(*FIELDS).cast(pl.String)) for f in frames]
+    return pl.concat(frames)
 
 
 __all__ = ["CSVAdapter"]

@@ -12,7 +12,18 @@ from rustybt.domain.errors import ConfigurationError
 from rustybt.domain.schemas import PRICE_FIELDS, TIMESTAMP_DTYPE
 
 EPOCH_FORMATS: dict[str, str] = {"epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us", "epoch_ns": "ns"}
-_KEYS = ("date_column", "open_column", "high_column", "low_column", "close_column", "volume_column", "symbol_column")
+_KEYS = (
+    "date_column",
+    "open_column",
+    "high_column",
+    "low_column",
+    "close_column",
+    "volume_column",
+    "symbol_column",
+    "dividend_column",
+    "split_column",
+)
+ACTION_FIELDS = ("dividend", "split")
 
 
 @dataclass(frozen=True)
@@ -21,6 +32,9 @@ class SchemaMapping:
 
     Names match exactly, else case-insensitively. ``volume_column=None`` means the file has
     no volume (stored as 0); ``symbol_column`` marks a long file holding many symbols.
+    ``dividend_column`` (cash per share on its ex-date, 0 for none) and ``split_column`` (new
+    shares per old one, 1 for none), as in zipline's csvdir files, are read when the file has
+    them; naming one in the mapping makes it required. ``None`` ignores it.
     """
 
     date_column: str = "Date"
@@ -30,6 +44,9 @@ class SchemaMapping:
     close_column: str = "Close"
     volume_column: str | None = "Volume"
     symbol_column: str | None = None
+    dividend_column: str | None = "Dividend"
+    split_column: str | None = "Split"
+    required_actions: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, mapping: Mapping[str, str | None] | SchemaMapping | None) -> SchemaMapping:
@@ -40,7 +57,8 @@ class SchemaMapping:
         unknown = sorted(set(mapping) - set(_KEYS))
         if unknown:
             raise ConfigurationError(f"schema_mapping has unknown key(s) {unknown}; allowed: {', '.join(_KEYS)}")
-        return cls(**mapping)  # type: ignore[arg-type]
+        required = tuple(f for f in ACTION_FIELDS if mapping.get(f"{f}_column") is not None)
+        return cls(**mapping, required_actions=required)  # type: ignore[arg-type]
 
     def wanted(self) -> dict[str, str | None]:
         """Field → configured column name (``timestamp`` for the date column)."""
@@ -52,6 +70,8 @@ class SchemaMapping:
             "close": self.close_column,
             "volume": self.volume_column,
             "symbol": self.symbol_column,
+            "dividend": self.dividend_column,
+            "split": self.split_column,
         }
 
     def resolve(self, available: Sequence[str], path: str) -> dict[str, str | None]:
@@ -66,6 +86,8 @@ class SchemaMapping:
                 found[field_name] = column
             elif column.lower() in lower:
                 found[field_name] = lower[column.lower()]
+            elif field_name in ACTION_FIELDS and field_name not in self.required_actions:
+                found[field_name] = None
             else:
                 missing.append(f"{column!r} ({field_name})")
         if missing:
@@ -117,9 +139,9 @@ def time_column(column: str, date_format: str | None, aware: bool, timezone: str
         zoned: pl.Expr = parsed.dt.replace_time_zone("UTC")
         return zoned
     if aware:
-        zoned = text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone="UTC")
+        zoned = text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone="UTC", cache=False)
         return zoned.cast(TIMESTAMP_DTYPE)
-    parsed = text.str.to_datetime(date_format, strict=False, time_unit="us")
+    parsed = text.str.to_datetime(date_format, strict=False, time_unit="us", cache=False)  # parsing beats a lookup
     local = parsed.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
     return local.dt.convert_time_zone("UTC").cast(TIMESTAMP_DTYPE)
 
@@ -139,6 +161,7 @@ def parses_aware(sample: pl.LazyFrame, column: str, date_format: str | None) -> 
 
 
 __all__ = [
+    "ACTION_FIELDS",
     "EPOCH_FORMATS",
     "SchemaMapping",
     "parse_scale",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import zipfile
+import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +20,8 @@ EXTENSIONS: tuple[str, ...] = ("", ".csv", ".csv.gz", ".gz", ".zip", ".txt", ".t
 
 @dataclass(frozen=True)
 class CsvReadOptions:
-    """How polars reads the text: everything as strings, so no value is altered on the way."""
+    """How polars reads the text: everything as strings (so no value is altered on the way)
+    unless ``overrides`` name columns proven safe to parse directly."""
 
     delimiter: str = ","
     has_header: bool = True
@@ -25,8 +29,22 @@ class CsvReadOptions:
     skip_rows: int = 0
     encoding: str = "utf8"
 
-    def scan(self, path: Path) -> pl.LazyFrame:
-        """A lazy scan of ``path``: zip members are read into memory, other files streamed."""
+    def load(self, path: Path) -> Path | bytes:
+        """What the CSV reader reads: the plain file itself, or the bytes of a zip member or of
+        a gzip file, decompressed."""
+        suffix = path.suffix.lower()
+        if suffix == ".zip":
+            return _zip_member(path)
+        if suffix == ".gz":
+            return _gunzip(path)
+        return path
+
+    def scan(
+        self, path: Path, source: Path | bytes | None = None, overrides: Mapping[str, pl.DataType] | None = None
+    ) -> pl.LazyFrame:
+        """A lazy scan of ``path`` (or of ``source``, its ``load``-ed content); ``overrides``
+        parse the named columns into other dtypes instead of text."""
+        data = self.load(path) if source is None else source
         common: dict[str, Any] = {
             "separator": self.delimiter,
             "has_header": self.has_header,
@@ -34,14 +52,15 @@ class CsvReadOptions:
             "skip_rows": self.skip_rows,
             "encoding": self.encoding,
         }
+        if overrides:
+            common["schema_overrides"] = dict(overrides)
         if self.column_names is not None:
             common["new_columns"] = list(self.column_names)
-        if path.suffix.lower() == ".zip":
-            data = _zip_member(path)
+        if path.suffix.lower() == ".zip" and isinstance(data, bytes):
             if self.column_names is not None and not self.has_header:
                 common["extra_columns"] = "ignore"
             return pl.read_csv(io.BytesIO(data), **common).lazy()
-        return pl.scan_csv(path, **_scan_args(common))
+        return pl.scan_csv(io.BytesIO(data) if isinstance(data, bytes) else data, **_scan_args(common))
 
 
 def _scan_args(common: dict[str, Any]) -> dict[str, Any]:
@@ -51,6 +70,13 @@ def _scan_args(common: dict[str, Any]) -> dict[str, Any]:
         given = list(names)
         args["with_column_names"] = lambda found: given + found[len(given) :]
     return args
+
+
+def _gunzip(path: Path) -> bytes:
+    try:
+        return gzip.decompress(path.read_bytes())
+    except (OSError, EOFError, zlib.error) as err:
+        raise CSVFormatError(f"not a readable gzip file ({err})", path=str(path)) from err
 
 
 def _zip_member(path: Path) -> bytes:

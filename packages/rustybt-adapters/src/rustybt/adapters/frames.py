@@ -24,26 +24,30 @@ def in_span(span: DateRange) -> pl.Expr:
 
 
 def order_bars(frame: pl.DataFrame, symbols: Sequence[str]) -> pl.DataFrame:
-    """Symbols in the order asked, ascending time within each (stable: duplicates stay).
+    """Symbols in the order asked, ascending time within each (stable: duplicates stay), the
+    symbol column as ``pl.Enum`` of ``symbols`` so later per-symbol work compares integers.
 
     Every symbol of ``frame`` must be in ``symbols``. Already ordered frames are not re-sorted.
     """
-    if frame.is_empty():
-        return frame
-    rank = pl.col("symbol").cast(pl.Enum(list(dict.fromkeys(symbols)))).to_physical().cast(pl.Int64)
+    keyed = frame.with_columns(pl.col("symbol").cast(pl.Enum(list(dict.fromkeys(symbols)))))
+    if keyed.is_empty():
+        return keyed
+    rank = pl.col("symbol").to_physical().cast(pl.Int64)
     step = rank.diff().fill_null(0)
     later = pl.col("timestamp").dt.epoch("us").diff().fill_null(0) >= 0
     ordered = ((step > 0) | ((step == 0) & later)).all()
-    if frame.select(ordered).item():
-        return frame
-    return frame.sort(rank, pl.col("timestamp"), maintain_order=True)
+    if keyed.select(ordered).item():
+        return keyed
+    return keyed.sort(rank, pl.col("timestamp"), maintain_order=True)
 
 
 def raw_columns(frame: pl.DataFrame) -> pl.DataFrame:
     """Keep the standard columns in the standard order (times in UTC microseconds), then the
-    optional ``source_file``/``source_line`` columns that locate each row in its source."""
+    optional ``source_file``/``source_line`` columns that locate each row in its source. A
+    symbol column that is a ``pl.Enum`` stays one."""
+    symbol = pl.col("symbol") if isinstance(frame.schema["symbol"], pl.Enum) else pl.col("symbol").cast(pl.String)
     return frame.select(
-        pl.col("symbol").cast(pl.String),
+        symbol,
         pl.col("timestamp").cast(TIMESTAMP_DTYPE),
         *(pl.col(name) for name in FIELDS),
         *(pl.col(name) for name in LOCATION_COLUMNS if name in frame.columns),

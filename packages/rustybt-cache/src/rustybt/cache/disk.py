@@ -31,6 +31,24 @@ def _identity(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
+def _writer_gone(temp: Path) -> bool:
+    """Whether the process named in a temp file's name (``<entry>.<pid>.<hex>.tmp``) has ended,
+    so its write can never finish (a live process, or one of another host, is left alone)."""
+    parts = temp.name.split(".")
+    if len(parts) < 4 or not parts[-3].isdigit():
+        return False
+    pid = int(parts[-3])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 @dataclass(frozen=True)
 class CleanupResult:
     """What one ``cleanup`` pass removed and what is left."""
@@ -207,10 +225,15 @@ class DiskCache(Tier):
     def cleanup(self, *, keep: Path | None = None) -> CleanupResult:
         """Remove files not accessed for longer than the TTL (so surely expired), then evict the
         least recently accessed until the folder fits ``max_bytes``, and remove temp files left
-        by crashed writers. ``keep`` is evicted last."""
+        by crashed writers (at once when their process is gone, else after an hour). ``keep`` is
+        evicted last."""
         files, temps = self._scan()
         now = self._clock()
-        stale = sum(1 for mtime, temp in temps if now - mtime > STALE_TEMP_SECONDS and self._remove_if_exists(temp))
+        stale = sum(
+            1
+            for mtime, temp in temps
+            if (now - mtime > STALE_TEMP_SECONDS or _writer_gone(temp)) and self._remove_if_exists(temp)
+        )
         expired = 0
         if self.ttl_seconds is not None:
             old = [f for f in files if now - f[0] > self.ttl_seconds and f[2] != keep]

@@ -10,6 +10,8 @@ from typing import Any
 from rustybt.domain.assets import AssetType
 from rustybt.domain.resolution import Resolution
 
+DATASET_STATUSES = ("pending", "complete")  # being written (or failed validation) / files and catalog agree
+
 
 @dataclass(frozen=True)
 class SymbolRange:

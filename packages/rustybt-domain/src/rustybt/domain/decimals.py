@@ -208,12 +208,15 @@ def to_decimal_columns(
     Returns the frame (rejected values as null) and every rounded/rejected value with its
     row, column, symbol and time. Never raises for bad values: call ``raise_if_rejected``.
 
-    Every column is parsed in one parallel pass that also marks the values it cannot prove
-    exact (anything but plain decimal text with at most 8 decimals that fits); only those are
-    looked at again, first trimmed, then one by one.
+    Columns already in their target dtype are taken as they are. Every other column is parsed
+    in one parallel pass that also marks the values it cannot prove exact (anything but plain
+    decimal text with at most 8 decimals that fits); only those are looked at again, first
+    trimmed, then one by one.
     """
     mode = ConversionMode.parse(mode)
-    targets = _targets(columns)
+    targets = {name: dtype for name, dtype in _targets(columns).items() if frame.schema[name] != dtype}
+    if not targets:  # already stored exactly in the column dtypes
+        return DecimalConversion(frame)
     flags = {name: f"__inexact_{name}" for name in targets}
     exprs = [e for name, dtype in targets.items() for e in _vectorised(frame.schema[name], name, dtype, flags[name])]
     parsed = frame.lazy().with_columns(exprs).collect()
@@ -246,6 +249,10 @@ def _vectorised(source: pl.DataType, name: str, dtype: pl.Decimal, flag: str) ->
     if isinstance(source, pl.Decimal) and (source.scale or 0) <= SCALE:
         parsed = column.cast(dtype, strict=False)  # exact; null where the value overflows
         return parsed, (column.is_not_null() & parsed.is_null()).alias(flag)
+    if isinstance(source, pl.Decimal):  # finer scale: exact where no digit past the 8th is set
+        parsed = column.cast(dtype, strict=False)
+        finer = 10 ** ((source.scale or 0) - SCALE)
+        return parsed, (column.is_not_null() & (parsed.is_null() | (column.to_physical() % finer != 0))).alias(flag)
     if source.is_integer():
         parsed = column.cast(dtype, strict=False)
         return parsed, (column.is_not_null() & parsed.is_null()).alias(flag)

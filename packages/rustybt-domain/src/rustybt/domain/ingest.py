@@ -33,13 +33,16 @@ from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, ValueIssue, to_decimal_columns
 from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.ingest_frames import keyed_by_symbol, sid_column, standard_columns, symbol_spans
 from rustybt.domain.ingest_incremental import merged_ranges, missing_pieces
 from rustybt.domain.ingest_intent import (
     COMPLETE,
     Intent,
+    complete_sharers,
     dataset_to_extend,
     mark_pending,
     resumable_dataset,
+    touched_partitions,
     withdraw_after,
 )
 from rustybt.domain.ingest_rejections import LOCATION_COLUMNS, REJECTED_SCHEMA, rejections, without_rejected
@@ -157,7 +160,7 @@ class IngestService:
         existing = dataset_to_extend(self.catalog, self.source.source_name, names, span, resolution, self.bundle, incremental=self.incremental)
         resumed = existing or resumable_dataset(self.catalog, self.source.source_name, names, resolution, self.bundle)
         pieces = missing_pieces(existing, span) if existing is not None else (span,)
-        raw = await self._fetch(names, pieces, resolution)
+        raw = keyed_by_symbol(await self._fetch(names, pieces, resolution), names)
         summary = IngestSummary(None, self.source.source_name, resolution, names, rows_fetched=raw.height)
         summary.fetched_spans = pieces
         if existing is not None:
@@ -179,6 +182,7 @@ class IngestService:
             asset_type=self.asset_type,
             exchange=self.source.exchange,
             bundle=self.bundle,
+            partitions=touched_partitions(stored, resolution.storage_kind),
         )
         summary.dataset_id = intent.dataset_id
         try:
@@ -208,6 +212,8 @@ class IngestService:
             return pl.DataFrame(schema=STANDARD_OHLCV_SCHEMA)
         if len(frames) == 1:
             return frames[0]
+        if len({f.schema["symbol"] for f in frames}) > 1:  # e.g. each batch its own pl.Enum
+            frames = [f.with_columns(pl.col("symbol").cast(pl.String)) for f in frames]
         return pl.concat(frames, how="vertical_relaxed")
 
     def _notify(self, event: IngestProgress) -> None:
@@ -223,7 +229,7 @@ class IngestService:
         conversion = to_decimal_columns(raw, mode=self.mode)
         summary.rounded = conversion.rounded
         summary.values_rounded = len(conversion.rounded)
-        frame = conversion.frame.select(STANDARD_OHLCV_SCHEMA.names()).cast(STANDARD_OHLCV_SCHEMA)
+        frame = standard_columns(conversion.frame)
         report = validate_bars(
             frame, self.validation, resolution=resolution if resolution.is_intraday else None, now=self.clock()
         )
@@ -241,11 +247,9 @@ class IngestService:
 
     def _to_storage(self, frame: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
         exchange = self.source.exchange
-        sids = {
-            s: self.catalog.assign_sid(exchange, s, self.asset_type)
-            for s in frame.get_column("symbol").unique(maintain_order=True).to_list()
-        }
-        with_sid = frame.with_columns(pl.col("symbol").replace_strict(sids, return_dtype=pl.Int64).alias("sid"))
+        names = frame.get_column("symbol").unique(maintain_order=True).to_list()
+        sids = self.catalog.assign_sids(exchange, names, self.asset_type)
+        with_sid = frame.with_columns(sid_column(frame.schema["symbol"], sids).alias("sid"))
         if resolution.storage_kind == "daily":
             with_sid = with_sid.with_columns(pl.col("timestamp").dt.date().alias("date"))
         schema = storage_schema(resolution.storage_kind)
@@ -267,10 +271,9 @@ class IngestService:
         intent: Intent,
     ) -> None:
         self.catalog.update_file_checksums(result.root, result.checksums)
+        complete_sharers(self.catalog, intent)
         gaps = {v.symbol for v in summary.report.violations if v.rule == "no_gaps"}
-        per_symbol = frame.group_by("symbol", maintain_order=True).agg(
-            pl.col("timestamp").min().alias("first"), pl.col("timestamp").max().alias("last"), pl.len().alias("bars")
-        )
+        per_symbol = symbol_spans(frame)
         ranges = tuple(SymbolRange(s, first, last, n, s in gaps) for s, first, last, n in per_symbol.iter_rows())
         if existing is None:
             self.catalog.update_dataset(

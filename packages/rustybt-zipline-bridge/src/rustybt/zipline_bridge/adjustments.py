@@ -11,6 +11,7 @@ import pandas as pd
 from zipline.data.adjustments import SQLiteAdjustmentReader, SQLiteAdjustmentWriter
 from zipline.data.session_bars import SessionBarReader
 
+from rustybt.zipline_bridge.adjustment_index import IndexedSQLiteAdjustmentReader
 from rustybt.zipline_bridge.errors import BundleFormatError
 
 ADJUSTMENTS_DB_NAME = "adjustments.sqlite"
@@ -102,7 +103,7 @@ def write_adjustments_db(path: Path, actions: CorporateActions, daily_reader: Se
 
 
 def open_adjustments(path: Path) -> SQLiteAdjustmentReader:
-    """A ``SQLiteAdjustmentReader`` over ``path``."""
+    """A ``SQLiteAdjustmentReader`` over ``path`` (answering per-session questions from memory)."""
     if not path.is_file():
         raise BundleFormatError(f"adjustment database {path} does not exist", str(path))
-    return SQLiteAdjustmentReader(str(path))
+    return IndexedSQLiteAdjustmentReader(str(path))

@@ -8,13 +8,54 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 from zipline.assets import AssetDBWriter, AssetFinder
+from zipline.assets.asset_db_schema import ASSET_DB_VERSION
+from zipline.assets.asset_db_schema import metadata as asset_db_metadata
+from zipline.assets.asset_writer import asset_db_table_names, check_version_info
+from zipline.assets.assets import CHAIN_PREDICATES
+from zipline.errors import AssetDBVersionError
 
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.zipline_bridge.errors import BundleFormatError
 
 ASSET_DB_NAME = "assets-7.sqlite"
 EQUITY_COLUMNS = ("symbol", "asset_name", "start_date", "end_date", "first_traded", "auto_close_date", "exchange")
+
+
+class SchemaBoundAssetFinder(AssetFinder):
+    """zipline's ``AssetFinder`` bound to the tables of the asset database version zipline
+    writes (checked when opening) instead of reflecting the file's schema, which is most of
+    the cost of opening one; every lookup is zipline's own."""
+
+    def __init__(self, path: str | Path) -> None:
+        source = Path(path)
+        if not source.is_file():
+            raise BundleFormatError(f"asset database {source} does not exist", str(source))
+        engine = sa.create_engine(f"sqlite:///{source}")
+        try:
+            with engine.connect() as conn:
+                present = {
+                    row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+                missing = sorted(asset_db_table_names - present)
+                if missing:
+                    raise BundleFormatError(
+                        f"asset database {source} lacks the tables {', '.join(missing)}", str(source)
+                    )
+                check_version_info(conn, asset_db_metadata.tables["version_info"], ASSET_DB_VERSION)
+        except (sa.exc.DatabaseError, AssetDBVersionError) as err:
+            raise BundleFormatError(f"{source}: cannot read the zipline asset database ({err})", str(source)) from err
+        self.engine = engine
+        self._should_close_engine = False
+        for name in asset_db_table_names:
+            setattr(self, name, asset_db_metadata.tables[name])
+        self._asset_cache: dict[int, object] = {}
+        self._asset_type_cache: dict[int, object] = {}
+        self._caches = (self._asset_cache, self._asset_type_cache)
+        self._future_chain_predicates = CHAIN_PREDICATES
+        self._ordered_contracts: dict[str, object] = {}
+        self._asset_lifetimes: dict[object, object] = {}
 
 
 @dataclass

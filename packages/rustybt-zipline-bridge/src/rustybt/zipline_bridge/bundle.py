@@ -16,7 +16,7 @@ from rustybt.domain.ports.bar_reader import BarReader
 from rustybt.domain.ports.cache import Cache
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.zipline_bridge.adjustments import ADJUSTMENTS_DB_NAME, open_adjustments
-from rustybt.zipline_bridge.asset_db import ASSET_DB_NAME
+from rustybt.zipline_bridge.asset_db import ASSET_DB_NAME, SchemaBoundAssetFinder
 from rustybt.zipline_bridge.block_cache import datasets_checksum
 from rustybt.zipline_bridge.bundle_meta import ZIPLINE_DIR, BundleMeta
 from rustybt.zipline_bridge.calendars import ensure_exchange_calendars
@@ -60,6 +60,7 @@ class BundleData:
         asset_db = root / ZIPLINE_DIR / ASSET_DB_NAME
         if not asset_db.is_file():
             raise BundleFormatError(f"asset database {asset_db} is missing", str(asset_db))
+        finder = SchemaBoundAssetFinder(asset_db)
         daily_reader = None
         if daily is not None:
             daily_reader = ZiplineDailyBarReader(
@@ -68,6 +69,7 @@ class BundleData:
                 start_session=meta.start_session,
                 end_session=meta.end_session,
                 first_trading_day=meta.first_trading_day,
+                listed_sids=finder.sids,
             )
         minute_reader = ZiplineMinuteBarReader(minute, calendar) if minute is not None else None
         if cache is not None:
@@ -77,7 +79,6 @@ class BundleData:
                     reader.read_through(cache, source=f"parquet-bundle:{root.resolve()}", checksum=checksum)
         adjustments_path = root / ZIPLINE_DIR / ADJUSTMENTS_DB_NAME
         first = meta.first_trading_day or (meta.start_session if meta.start_session else None)
-        finder = AssetFinder(str(asset_db))
         ensure_exchange_calendars((e.canonical_name for e in finder.exchange_info.values()), calendar)
         return cls(
             asset_finder=finder,

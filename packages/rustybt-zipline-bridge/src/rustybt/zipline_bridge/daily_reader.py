@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cached_property
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from rustybt.domain.ports.bar_reader import BarReader
 from rustybt.domain.schemas import FIELDS
 from rustybt.zipline_bridge.block_cache import BlockSource, CachedFloatBlocks
 from rustybt.zipline_bridge.float_block import empty_block
+from rustybt.zipline_bridge.spot_reads import SpotReads
 from rustybt.zipline_bridge.times import TimeInput, naive_datetime64, session_label
 
 
@@ -28,8 +28,11 @@ class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
     (default: the first stored bar) to ``end_session`` (default: the last stored bar).
     ``get_value`` and ``get_last_traded_dt`` take an ``Asset`` or an int sid and answer from
     spot arrays kept in memory, as bcolz keeps its spot columns: the first use reads from the
-    year before the asked session to the end (further back only when a question needs it),
-    for every sid at once while sessions x sids stays under ``spot_cells``.
+    month of the asked session to the end of the sessions a backtest expects
+    (``expect_sessions``; the last session otherwise), further only when a question needs
+    it, for every sid at once while sessions x sids stays under ``spot_cells``. Those sids
+    are ``listed_sids`` (a bundle's assets) when given, so no read lists the whole store;
+    otherwise every sid the store holds.
     """
 
     def __init__(
@@ -43,6 +46,7 @@ class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
         currencies: Mapping[int, str] | None = None,
         default_currency: str = "USD",
         spot_cells: int = 5_000_000,
+        listed_sids: Iterable[int] | None = None,
     ) -> None:
         if reader.storage_kind != "daily":
             raise InvalidRequestError(
@@ -64,18 +68,13 @@ class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
         )
         self._currencies = dict(currencies or {})
         self._default_currency = default_currency
-        self._spot_cells = spot_cells
         self._cached: CachedFloatBlocks | None = None
         self._index_of: dict[object, int] = {}  # session index per time asked, as zipline repeats them
         self.sids_read: set[int] = set()
-        self._spots: dict[int, dict[str, np.ndarray]] = {}
-        self._spans: dict[int, tuple[int, int]] = {}
-        self._loaded_from: dict[int, int] = {}
-
-    @cached_property
-    def _known(self) -> frozenset[int]:
-        """Sids with bars in the store, listed on first use (opening a bundle stays cheap)."""
-        return frozenset(self._reader.sids())
+        self._spots = SpotReads(
+            self._sessions_ns, self._load_block, reader.sids, listed=listed_sids, spot_cells=spot_cells
+        )
+        self._table = self._spots.table
 
     @property
     def bar_reader(self) -> BarReader:
@@ -121,63 +120,51 @@ class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
     ) -> list[np.ndarray]:
         lo, hi = self._session_index(start_date), self._session_index(end_date)
         sids = [int(a) for a in assets]
-        self.sids_read.update(s for s in sids if s in self._known)
-        if sids and len(self._sessions) * len(self._known) <= self._spot_cells:
-            return self._from_spots(sids, columns, lo, hi)
-        block = self._load_block(sids, list(columns), self._sessions_ns[lo : hi + 1], self._known)
-        return [block[c] for c in columns]
+        if sids and self._spots.batching():
+            out = self._from_spots(sids, columns, lo, hi)
+        else:
+            block = self._spots.read(sids, lo, hi + 1, list(columns))
+            out = [block[c] for c in columns]
+        self.sids_read.update(s for s in dict.fromkeys(sids) if self._spots.has_bars(s))
+        return out
 
     def _from_spots(self, sids: Sequence[int], columns: Sequence[str], lo: int, hi: int) -> list[np.ndarray]:
         """Sessions ``lo``..``hi`` cut from the spot arrays (read once for every sid, then kept)."""
         for sid in dict.fromkeys(sids):
-            if sid in self._known:
-                self._spot(sid, lo)
+            self._spots.cover(sid, lo, hi + 1)
+        values = self._table.values
         out = []
         for column in columns:
             block = empty_block(hi - lo + 1, len(sids), column)
             for j, sid in enumerate(sids):
-                spot = self._spots.get(sid)
+                spot = values.get(sid)
                 if spot is not None:
                     block[:, j] = spot[column][lo : hi + 1]
             out.append(block)
         return out
 
-    def _window_start(self, idx: int) -> int:
-        """First session of the year before session ``idx``: spot reads start there."""
-        year_before = pd.Timestamp(year=self._sessions[idx].year - 1, month=1, day=1)
-        return int(np.searchsorted(self._sessions_ns, year_before.value))
-
-    def _spot(self, sid: int, need: int) -> dict[str, np.ndarray]:
-        """``sid``'s bars over every session, read from at least session ``need`` on."""
-        if sid in self._known:
-            self.sids_read.add(sid)
-        start = self._loaded_from.get(sid)
-        if start is not None and start <= need:
-            return self._spots[sid]
-        start = 0 if start is not None else self._window_start(need)
-        batch = [sid]
-        if len(self._sessions) * len(self._known) <= self._spot_cells:
-            batch = sorted(self._known | {sid})  # one read for every sid: per-read cost dominates
-        block = self._load_block(batch, FIELDS, self._sessions_ns[start:], self._known)
-        for column, key in enumerate(batch):
-            if self._loaded_from.get(key, len(self._sessions)) <= start:
-                continue
-            values = {}
-            for f, a in block.items():
-                full = np.zeros(len(self._sessions)) if f == "volume" else np.full(len(self._sessions), np.nan)
-                full[start:] = a[:, column]
-                values[f] = full
-            self._spots[key], self._loaded_from[key] = values, start
-            present = np.flatnonzero(~np.isnan(values["close"]) | (values["volume"] != 0))
-            self._spans[key] = (int(present[0]), int(present[-1])) if len(present) else (len(self._sessions), -1)
-        return self._spots[sid]
+    def expect_sessions(self, first: TimeInput, last: TimeInput) -> None:
+        """The sessions a backtest runs over: the first read (whole months, every sid while
+        sessions x sids stays under ``spot_cells``) runs from the first session asked to the
+        last of them; later reads add only what a question needs beyond that."""
+        lo = int(np.searchsorted(self._sessions_ns, session_label(first).value))
+        hi = int(np.searchsorted(self._sessions_ns, session_label(last).value, side="right"))
+        self._spots.expect(lo, hi)
 
     def _sid_day_index(self, sid: int, day: TimeInput) -> int:
         idx = self._session_index(day)
-        self._spot(sid, idx)
-        if idx < self._spans[sid][0] and self._loaded_from[sid] > 0:
-            self._spot(sid, 0)  # bars may exist before the window read so far
-        first, last = self._spans[sid]
+        table, cover = self._table, self._spots.cover
+        cover(sid, idx, idx + 1)
+        first, last = table.span(sid)
+        lo, hi = table.range_of(sid)
+        if idx < first and lo > 0:
+            cover(sid, 0, hi)  # bars may exist before the range read so far
+            first, last = table.span(sid)
+        if idx > last and hi < len(self._sessions):
+            cover(sid, idx, len(self._sessions))  # or after it
+            first, last = table.span(sid)
+        if self._spots.has_bars(sid):
+            self.sids_read.add(sid)
         if idx < first:
             raise NoDataBeforeDate(f"No data on or before day={session_label(day).date()} for sid={sid}")
         if idx > last:
@@ -190,7 +177,25 @@ class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
             raise KeyError(field)
         key = int(sid)  # type: ignore[call-overload]
         idx = self._sid_day_index(key, dt)
-        return float(self._spots[key][field][idx])
+        return float(self._table.values[key][field][idx])
+
+    def stored_value(self, sid: int, day: TimeInput, field: str) -> float | None:
+        """``get_value(sid, day, field)`` when that is a number; ``None`` where it would be NaN
+        or raise (no bar on or before / after ``day``, not a session)."""
+        idx = self._index_of.get(day) if isinstance(day, pd.Timestamp) else None
+        spot = self._table.values.get(sid)
+        if idx is not None and spot is not None:
+            lo, hi, first, last = self._table.bounds(sid)
+            if lo <= idx < hi and first <= idx <= last:  # inside the bars read: the answer is final
+                self.sids_read.add(sid)
+                value = float(spot[field][idx])
+                return None if value != value else value
+        try:
+            idx = self._sid_day_index(sid, day)
+        except NoDataOnDate:
+            return None
+        value = float(self._table.values[sid][field][idx])
+        return None if value != value else value
 
     @override
     def get_last_traded_dt(self, asset: object, day: TimeInput) -> pd.Timestamp:
@@ -199,18 +204,24 @@ class ZiplineDailyBarReader(BlockSource, CurrencyAwareSessionBarReader):
             idx = self._session_index(day)
         except NoDataOnDate:
             return pd.NaT
+        table = self._table
+        self._spots.cover(sid, idx, idx + 1)
+        if self._spots.has_bars(sid):
+            self.sids_read.add(sid)
         while True:
-            volume = self._spot(sid, idx)["volume"]
-            first, last = self._spans[sid]
-            low = max(first, self._loaded_from[sid])
+            volume = table.values[sid]["volume"]
+            first, last = table.span(sid)
+            lo, hi = table.range_of(sid)
+            low = max(first, lo)
             traded = np.flatnonzero(volume[low : min(idx, last) + 1]) if idx >= low else np.empty(0, dtype=np.int64)
             if len(traded):
                 return self._sessions[low + int(traded[-1])]
-            if self._loaded_from[sid] == 0:
+            if lo == 0:
                 return pd.NaT
-            self._spot(sid, 0)  # look further back than the window read so far
+            self._spots.cover(sid, 0, hi)  # look further back than the range read so far
 
     @override
     def currency_codes(self, sids: Sequence[int]) -> np.ndarray:
-        codes = [self._currencies.get(int(s), self._default_currency) if int(s) in self._known else None for s in sids]
+        has_bars = self._spots.has_bars
+        codes = [self._currencies.get(int(s), self._default_currency) if has_bars(int(s)) else None for s in sids]
         return np.array(codes, dtype=object)

@@ -8,22 +8,30 @@ from typing import Any
 
 import pandas as pd
 from typing_extensions import override
+from zipline.assets import AssetConvertible, Equity, PricingDataAssociable
 from zipline.data.data_portal import DataPortal
 
 from rustybt.domain.ports.cache import Cache
 from rustybt.domain.ports.catalog import Catalog
+from rustybt.zipline_bridge.adjustment_index import IndexedSQLiteAdjustmentReader
 from rustybt.zipline_bridge.bundle import BundleData
 from rustybt.zipline_bridge.calendars import midnight_is_previous_session
 from rustybt.zipline_bridge.daily_reader import ZiplineDailyBarReader
 from rustybt.zipline_bridge.links import datasets_read
 from rustybt.zipline_bridge.minute_reader import ZiplineMinuteBarReader
 
+SPOT_FIELDS = frozenset(("price", "open", "high", "low", "close", "volume"))
+
 
 class PolarsDataPortal(DataPortal):
     """A zipline ``DataPortal`` whose bars come from ``BarReader`` ports (Parquet, or any other).
 
     Prices reach zipline as float64 arrays converted once from the stored decimals; the
-    catalog (when given) records which datasets a backtest read.
+    catalog (when given) records which datasets a backtest read. The questions zipline asks
+    on every bar take short paths with the same answers: an equity's daily spot value comes
+    straight from the daily reader when it holds a bar for that session (anything else goes
+    through zipline's own logic), the session of a time is remembered for the times asked
+    lately, and splits come from the adjustment reader's in-memory index.
     """
 
     def __init__(
@@ -59,6 +67,10 @@ class PolarsDataPortal(DataPortal):
         self._minute_bars = equity_minute_reader if isinstance(equity_minute_reader, ZiplineMinuteBarReader) else None
         for log in self._read_logs().values():
             log.clear()  # what this backtest reads, not what earlier ones did
+        daily = self._pricing_readers["daily"]
+        self._spot_reader = self._daily_bars if getattr(daily, "_readers", {}).get(Equity) is self._daily_bars else None
+        self._sessions_of: dict[tuple[int, object], pd.Timestamp] = {}
+        self._starts: dict[tuple[int, object], pd.Timestamp] = {}
 
     def _session_minute(self, dt: pd.Timestamp) -> pd.Timestamp:
         """``dt`` as a minute of the session it names.
@@ -72,13 +84,60 @@ class PolarsDataPortal(DataPortal):
             return self.trading_calendar.session_last_minute(dt)
         return dt
 
+    def _session_of(self, dt: pd.Timestamp) -> pd.Timestamp:
+        """``trading_calendar.minute_to_session(dt)``, remembered for the times asked lately
+        (zipline asks again for every asset and field of a bar)."""
+        value = getattr(dt, "value", None)
+        if value is None:
+            return self.trading_calendar.minute_to_session(dt)
+        key = (value, dt.tzinfo)
+        session = self._sessions_of.get(key)
+        if session is None:
+            if len(self._sessions_of) >= 1024:
+                self._sessions_of.clear()
+            session = self._sessions_of[key] = self.trading_calendar.minute_to_session(dt)
+        return session
+
     @override
     def get_spot_value(self, assets: Any, field: str, dt: pd.Timestamp, data_frequency: str) -> Any:
-        return super().get_spot_value(assets, field, self._session_minute(dt), data_frequency)
+        dt = self._session_minute(dt)
+        if isinstance(assets, (AssetConvertible, PricingDataAssociable)):
+            return self._get_single_asset_value(self._session_of(dt), assets, field, dt, data_frequency)
+        try:
+            iter(assets)
+        except TypeError as exc:
+            raise TypeError(f"Unexpected 'assets' value of type {type(assets)}.") from exc
+        session = self._session_of(dt)
+        return [self._get_single_asset_value(session, asset, field, dt, data_frequency) for asset in assets]
 
     @override
     def get_scalar_asset_spot_value(self, asset: Any, field: str, dt: pd.Timestamp, data_frequency: str) -> Any:
-        return super().get_scalar_asset_spot_value(asset, field, self._session_minute(dt), data_frequency)
+        dt = self._session_minute(dt)
+        return self._get_single_asset_value(self._session_of(dt), asset, field, dt, data_frequency)
+
+    @override
+    def _get_single_asset_value(
+        self, session_label: pd.Timestamp, asset: Any, field: str, dt: pd.Timestamp, data_frequency: str
+    ) -> Any:
+        reader = self._spot_reader
+        if reader is not None and data_frequency == "daily" and type(asset) is Equity and field in SPOT_FIELDS:
+            key = (asset.sid, dt.tzinfo)
+            start = self._starts.get(key)
+            if start is None:
+                start = self._starts[key] = asset.start_date.tz_localize(dt.tzinfo)
+            if not (dt < start or session_label > asset.end_date):
+                value = reader.stored_value(asset.sid, session_label, "close" if field == "price" else field)
+                if value is not None:
+                    return value
+        return super()._get_single_asset_value(session_label, asset, field, dt, data_frequency)
+
+    @override
+    def get_splits(self, assets: Any, dt: pd.Timestamp) -> list[tuple[Any, float]]:
+        reader = self._adjustment_reader
+        if not isinstance(reader, IndexedSQLiteAdjustmentReader) or not assets:
+            return super().get_splits(assets, dt)  # type: ignore[no-any-return]
+        found = reader.splits_on({int(a) for a in assets}, int(dt.value / 1e9))
+        return [(self.asset_finder.retrieve_asset(sid), ratio) for sid, ratio in found]
 
     @override
     def _get_history_daily_window(

@@ -91,13 +91,15 @@ def run_algorithm(
     calendar = trading_calendar if trading_calendar is not None else get_calendar("XNYS")
     if calendar.sessions_distance(start, end) < 1:
         raise InvalidDateRangeError(f"there are no trading days between {start.date()} and {end.date()}")
+    daily = data.equity_daily_bar_reader
+    if data_frequency == "daily":
+        if daily is None:
+            raise InvalidRequestError("the bundle has no daily bars: a daily backtest needs them")
+        daily.expect_sessions(start, end)  # the first read covers the backtest's sessions
     benchmark_sid, benchmark = BenchmarkSpec.from_returns(benchmark_returns).resolve(
         asset_finder=data.asset_finder, start_date=start, end_date=end
     )
     portal = PolarsDataPortal.from_bundle(data, calendar)
-    if data.equity_daily_bar_reader is None and data_frequency == "daily":
-        raise InvalidRequestError("the bundle has no daily bars: a daily backtest needs them")
-    daily = data.equity_daily_bar_reader
     pricing = USEquityPricingLoader.without_fx(daily, data.adjustment_reader) if daily is not None else None
 
     def choose_loader(column: Any) -> Any:

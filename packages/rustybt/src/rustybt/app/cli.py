@@ -7,22 +7,27 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from rustybt.app import __version__
 from rustybt.app.cli_context import CliContext
 from rustybt.app.commands import register
 from rustybt.app.console import err
+from rustybt.app.logs import LEVELS, configure_logging
+from rustybt.app.secrets import redact
 from rustybt.domain.errors import RustyBTDataError
 
 
 class RustyBTGroup(click.Group):
-    """Turns every domain error into one red line and exit status 1 (2 for usage errors)."""
+    """Turns every domain error into one red line and exit status 1 (2 for usage errors);
+    the line shows no secret value and no markup of its own."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RustyBTDataError as error:
-            err.print(f"[red]error:[/red] {error}")
+            line = " ".join(redact(str(error)).split())
+            err.print(f"[red]error:[/red] {escape(line)}", soft_wrap=True)
             sys.exit(1)
 
 
@@ -34,9 +39,18 @@ class RustyBTGroup(click.Group):
     envvar="RUSTYBT_HOME",
     help="Where bundles, metadata.db, cache/ and config/ live (default: ~/.rustybt or $RUSTYBT_HOME).",
 )
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    envvar="RUSTYBT_LOG_LEVEL",
+    default="WARNING",
+    show_default=True,
+    help="Log records of this level and above go to stderr (secret values masked).",
+)
 @click.pass_context
-def main(ctx: click.Context, home: Path | None) -> None:
+def main(ctx: click.Context, home: Path | None, log_level: str) -> None:
     """RustyBT Data: exact OHLCV bars — ingest, store, find, cache, backtest."""
+    configure_logging(log_level)
     ctx.obj = CliContext(home)
 
 

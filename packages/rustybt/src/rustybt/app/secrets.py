@@ -4,7 +4,9 @@ The key (32 bytes, base64) comes from ``RUSTYBT_SECRET_KEY`` or from the file na
 ``RUSTYBT_SECRET_KEY_FILE`` (default ``$RUSTYBT_HOME/config/secret.key``, created 0600 by
 ``SecretStore.create_key``). The store is ``$RUSTYBT_HOME/config/secrets.json``: per entry a random
 96-bit nonce and the ciphertext; the entry name is bound as associated data, so a ciphertext
-moved to another name does not decrypt. Secret values never appear in reprs, logs or errors.
+moved to another name does not decrypt. Secret values never appear in reprs, logs or errors:
+every ``Secret`` made in this process is remembered, and ``redact`` masks them in any text (the
+command line applies it to its log lines and error messages).
 """
 
 from __future__ import annotations
@@ -20,6 +22,18 @@ from rustybt.domain.errors import ConfigurationError, NotInstalledError
 
 KEY_ENV = "RUSTYBT_SECRET_KEY"
 KEY_FILE_ENV = "RUSTYBT_SECRET_KEY_FILE"
+MASK = "***"
+_SHORTEST_MASKED = 4  # shorter values would mask ordinary words and digits
+
+_known: set[str] = set()
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret value known to this process replaced by ``***``."""
+    for value in sorted(_known, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
 
 
 class Secret:
@@ -29,6 +43,8 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        if len(value) >= _SHORTEST_MASKED:
+            _known.add(value)
 
     def reveal(self) -> str:
         return self._value
@@ -95,6 +111,7 @@ class SecretStore:
         os.replace(tmp, self.path)
 
     def set(self, name: str, value: str) -> None:
+        Secret(value)  # remembered, so that nothing this process prints shows it
         nonce = random.token_bytes(12)
         sealed = self._cipher.encrypt(nonce, value.encode(), name.encode())
         entries = self._load()

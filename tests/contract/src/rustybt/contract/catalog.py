@@ -174,6 +174,15 @@ class CatalogContract:
         with pytest.raises(DatasetNotFoundError):
             catalog.update_dataset("nope", row_count=1)
 
+    def test_status_is_pending_or_complete_and_a_bad_one_changes_nothing(self, catalog: Catalog) -> None:
+        ident = _register(catalog, row_count=100)
+        assert catalog.get_dataset_info(ident).status == "complete"
+        assert catalog.update_dataset(ident, status="pending").status == "pending"
+        with pytest.raises(InvalidRequestError, match="status"):
+            catalog.update_dataset(ident, status="invalid", row_count=7)
+        info = catalog.get_dataset_info(ident)
+        assert (info.status, info.row_count) == ("pending", 100)
+
     def test_shared_file_rewrites_update_every_dataset_that_has_them(self, catalog: Catalog) -> None:
         files_a = {"daily_bars/year=2024/month=01/data.parquet": "a" * 64}
         files_b = {**files_a, "daily_bars/year=2024/month=02/data.parquet": "b" * 64}
@@ -232,6 +241,21 @@ class CatalogContract:
         assert [a.symbol for a in catalog.list_assets("kraken")] == ["BTC/USDT"]
         with pytest.raises(UnknownSidError):
             catalog.get_asset(10_000)
+
+    def test_many_sids_at_once_match_one_at_a_time(self, catalog: Catalog) -> None:
+        ibm = catalog.assign_sid("NYSE", "IBM")
+        names = ["KO", "IBM", "GE", "KO", "T"]
+        sids = catalog.assign_sids("NYSE", names)
+        assert list(sids) == ["KO", "IBM", "GE", "T"]
+        assert sids["IBM"] == ibm
+        assert len(set(sids.values())) == 4
+        assert sids["KO"] < sids["GE"] < sids["T"]
+        assert {s: catalog.assign_sid("NYSE", s) for s in sids} == sids
+        assert catalog.assign_sids("NYSE", ["T", "KO"]) == {"T": sids["T"], "KO": sids["KO"]}
+        assert catalog.assign_sids("NYSE", []) == {}
+        btc = catalog.assign_sids("binance", ["BTC/USDT"], AssetType.CRYPTOCURRENCY)["BTC/USDT"]
+        assert catalog.get_asset(btc).asset_type is AssetType.CRYPTOCURRENCY
+        assert btc not in sids.values()
 
     def test_sids_survive_dataset_removal(self, catalog: Catalog) -> None:
         sid = catalog.assign_sid("NYSE", "IBM")

@@ -241,6 +241,24 @@ class SqlAlchemyCatalog(Catalog):
         return self._db.write(work, f"assigning a sid to {key}")
 
     @override
+    def assign_sids(
+        self, exchange: str, symbols: Sequence[str], asset_type: AssetType | str = AssetType.EQUITY
+    ) -> dict[str, int]:
+        where = args.exchange_arg(exchange)
+        names = [args.stored_symbol(s) for s in dict.fromkeys(symbols)]
+        kind = AssetType.parse(asset_type)
+        known = self._db.read(lambda conn: sids.lookup_many(conn, where, names), f"looking up sids on {where}")
+        if len(known) == len(names):
+            return {name: known[name] for name in names}
+
+        new = [n for n in names if n not in known]
+        assigned = self._db.write(
+            lambda conn: sids.assign_many(conn, where, new, kind, self._now()),
+            f"assigning sids to {len(new)} symbols on {where}",
+        )
+        return {name: known[name] if name in known else assigned[name] for name in names}
+
+    @override
     def lookup_sid(self, exchange: str, symbol: str) -> int | None:
         return self._db.read(
             lambda conn: sids.lookup(conn, exchange, symbol), f"looking up the sid of {exchange}:{symbol}"

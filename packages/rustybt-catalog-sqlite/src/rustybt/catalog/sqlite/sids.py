@@ -6,6 +6,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from rustybt.catalog.sqlite import audit
 from rustybt.catalog.sqlite.tables import assets
 from rustybt.domain.assets import Asset, AssetType
 from rustybt.domain.errors import UnknownSidError
@@ -27,6 +28,29 @@ def insert_if_new(conn: Connection, exchange: str, symbol: str, asset_type: Asse
         return int(created), True
     query = select(assets.c.sid).where(assets.c.exchange == exchange, assets.c.symbol == symbol)
     return int(conn.execute(query).scalar_one()), False
+
+
+def lookup_many(conn: Connection, exchange: str, symbols: list[str], chunk: int = 500) -> dict[str, int]:
+    """The sids already assigned to ``symbols`` of ``exchange`` (unknown symbols are absent)."""
+    found: dict[str, int] = {}
+    for first in range(0, len(symbols), chunk):
+        query = select(assets.c.symbol, assets.c.sid).where(
+            assets.c.exchange == exchange, assets.c.symbol.in_(symbols[first : first + chunk])
+        )
+        found.update((str(symbol), int(sid)) for symbol, sid in conn.execute(query))
+    return found
+
+
+def assign_many(conn: Connection, exchange: str, symbols: list[str], asset_type: AssetType, at: int) -> dict[str, int]:
+    """The sids of ``symbols`` of ``exchange``, creating (and auditing) the new ones in order."""
+    assigned = lookup_many(conn, exchange, symbols)  # again: another process may have added some
+    for symbol in symbols:
+        if symbol not in assigned:
+            sid, created = insert_if_new(conn, exchange, symbol, asset_type, at)
+            assigned[symbol] = sid
+            if created:
+                audit.record(conn, at, "assign_sid", sid=sid, exchange=exchange, symbol=symbol, asset_type=asset_type.value)
+    return assigned
 
 
 def get(conn: Connection, sid: int) -> Asset:

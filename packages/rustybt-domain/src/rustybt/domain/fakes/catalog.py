@@ -11,7 +11,7 @@ import polars as pl
 
 from rustybt.domain.assets import Asset, AssetKey, AssetType, check_symbol
 from rustybt.domain.corporate_actions import STORED_ACTIONS_SCHEMA, check_corporate_actions
-from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.dataset import DATASET_STATUSES, DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError, UnknownSidError
 from rustybt.domain.instants import TimeLike, to_utc
@@ -104,6 +104,8 @@ class InMemoryCatalog(Catalog):
         status: str | None = None,
     ) -> DatasetInfo:
         info = self.get_dataset_info(dataset_id)
+        if status is not None and status not in DATASET_STATUSES:
+            raise InvalidRequestError(f"status must be one of {', '.join(map(repr, DATASET_STATUSES))}, not {status!r}")
         start = to_utc(start_date) if start_date is not None else info.start_date
         end = DateRange.of(end_date, end_date).end if end_date is not None else info.end_date
         DateRange(start, end)

@@ -128,6 +128,14 @@ class Catalog(ABC):
         """The sid of (exchange, symbol), creating it if new. The same pair always gets the
         same sid, across datasets and processes; sids are never reused."""
 
+    def assign_sids(
+        self, exchange: str, symbols: Sequence[str], asset_type: AssetType | str = AssetType.EQUITY
+    ) -> dict[str, int]:
+        """``assign_sid`` for many symbols of one exchange at once: ``{symbol: sid}`` for every
+        distinct symbol, new ones created in the order given. Implementations override this to
+        do it in one transaction; the same pairs get the same sids as one call at a time would."""
+        return {symbol: self.assign_sid(exchange, symbol, asset_type) for symbol in dict.fromkeys(symbols)}
+
     @abstractmethod
     def lookup_sid(self, exchange: str, symbol: str) -> int | None:
         """The sid of (exchange, symbol), or ``None`` if it was never assigned."""

@@ -29,16 +29,16 @@ def evaluate(
     """The violations of ``rules`` over ``data`` (which carries the ``ROW`` column), in rule
     order, then symbol order of first hit, rows ascending.
 
-    ``stages`` add derived columns the masks read, one ``with_columns`` each (a per-symbol
-    window over a plain column is much cheaper than one over an expression)."""
+    ``stages`` add derived columns the masks read, one ``with_columns`` each, run eagerly so
+    that a column known to be sorted keeps that flag (a window over it is then a slice)."""
     if not rules or data.is_empty():
         return []
     flags = [f"__broken{i}" for i in range(len(rules))]
-    lazy = data.lazy()
     for stage in stages:
-        lazy = lazy.with_columns(stage)
+        data = data.with_columns(stage)
     broken = (
-        lazy.select(
+        data.lazy()
+        .select(
             pl.col(ROW), pl.col(key), *(r.mask.fill_null(False).alias(f) for r, f in zip(rules, flags, strict=True))
         )
         .filter(pl.any_horizontal(flags))

@@ -11,7 +11,8 @@ from rustybt.domain.validation.evaluate import Rule
 from rustybt.domain.validation.layout import FrameLayout, previous
 from rustybt.domain.validation.report import Severity
 
-_RET, _VOL = "__ret", "__vol"
+_RET, _VOL, _RUN = "__ret", "__vol", "__run"
+_ROUNDING = 1e-9
 OUTLIER_RULES = frozenset({"price_outlier", "volume_spike"})
 
 
@@ -28,30 +29,40 @@ def outlier_rules(key: str, layout: FrameLayout, config: ValidationConfig, sever
     (``layout.ordered``, or a frame sorted by key and time with ``FrameLayout()``)."""
     close = pl.col("close").cast(pl.Float64)
     ret = close / previous("close", key, layout).cast(pl.Float64) - 1.0
-    values = (ret.alias(_RET), pl.col("volume").cast(pl.Float64).alias(_VOL))
+    values: tuple[pl.Expr, ...] = (ret.alias(_RET), pl.col("volume").cast(pl.Float64).alias(_VOL))
+    # Adjacent runs of a key, numbered in order, are groups polars aggregates as slices.
+    group = _RUN if layout.grouped else key
     spreads = tuple(
         e
         for name in (_RET, _VOL)
         for e in (
-            pl.col(name).mean().over(key).alias(f"{name}_mean"),
-            pl.col(name).std().over(key).alias(f"{name}_std"),
+            pl.col(name).mean().over(group).alias(f"{name}_mean"),
+            pl.col(name).std().over(group).alias(f"{name}_std"),
         )
     )
+    if layout.grouped:
+        values = (*values, pl.col(key).rle_id().set_sorted().alias(_RUN))
     rules = (
         Rule(
             "price_outlier",
             severity,
             f"close-to-close change beyond {config.outlier_std_threshold} standard deviations",
-            _zscore(_RET).abs() > config.outlier_std_threshold,
+            _beyond(_zscore(_RET).abs(), config.outlier_std_threshold),
         ),
         Rule(
             "volume_spike",
             severity,
             f"volume beyond {config.volume_spike_std_threshold} standard deviations",
-            _zscore(_VOL) > config.volume_spike_std_threshold,
+            _beyond(_zscore(_VOL), config.volume_spike_std_threshold),
         ),
     )
     return OutlierRules((values, spreads), rules)
+
+
+def _beyond(z: pl.Expr, threshold: float) -> pl.Expr:
+    """``z`` past ``threshold``; a z-score within float rounding of it counts as on it, so the
+    verdict does not depend on the order the mean and spread were summed in."""
+    return z > threshold * (1 + _ROUNDING)
 
 
 def _zscore(name: str) -> pl.Expr:

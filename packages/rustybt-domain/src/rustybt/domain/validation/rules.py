@@ -12,8 +12,9 @@ Works on the standard schema (``symbol``, ``timestamp``) and on the storage sche
 | price_outlier, volume_spike | outlier_detection | warning (error with reject_outliers) |
 
 Every rule is evaluated on every row. The row-wise rules (and, when each symbol's bars are
-adjacent and in time order, the per-symbol ones too) are evaluated together in one parallel
-pass; a frame in any other order is checked with per-symbol windows over a sorted copy.
+adjacent and in time order, the neighbour rules too) are evaluated together in one parallel
+pass; the outlier rules in a second one over the few columns they read (sorted first, with
+per-symbol windows, when a symbol's bars are not adjacent and in time order).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from rustybt.domain.validation.config import ValidationConfig
 from rustybt.domain.validation.evaluate import ROW, Rule, evaluate
 from rustybt.domain.validation.gaps import find_gaps
 from rustybt.domain.validation.layout import FrameLayout, detect_layout, previous, same_key_as_previous
-from rustybt.domain.validation.outliers import OUTLIER_RULES, outlier_rules
+from rustybt.domain.validation.outliers import outlier_rules
 from rustybt.domain.validation.report import RuleViolation, Severity, ValidationReport
 
 _REQUIRED = ("open", "high", "low", "close", "volume")
@@ -75,17 +76,16 @@ def validate_bars(
         groups.append("outliers")
         severity = Severity.ERROR if config.reject_outliers else Severity.WARNING
         outliers = outlier_rules(key, layout if layout.ordered else FrameLayout(), config, severity)
-    joint = outliers if outliers is not None and layout.ordered else None  # same pass as the rest
-    found = evaluate(data, key, [*rules, *(joint.rules if joint else ())], joint.stages if joint else ())
-    violations = [v for v in found if v.rule not in OUTLIER_RULES]
+    violations = evaluate(data, key, rules)
     if check_gaps:
         severity = Severity.ERROR if config.reject_gaps else Severity.WARNING
         violations += find_gaps(data, key, time, layout, resolution, expected_times, severity)
-    if joint is not None:
-        violations += [v for v in found if v.rule in OUTLIER_RULES]
-    elif outliers is not None:
-        ordered = data.sort(key, time, maintain_order=True)
-        violations += evaluate(ordered, key, outliers.rules, outliers.stages)
+    if outliers is not None:
+        # Only the columns the outlier rules read, in one piece: their derived columns then line
+        # up with them, where next to a frame read in many pieces they would force a full copy.
+        narrow = data.select(ROW, key, time, "close", "volume")
+        narrow = narrow.rechunk() if layout.ordered else narrow.sort(key, time, maintain_order=True)
+        violations += evaluate(narrow, key, outliers.rules, outliers.stages)
     return ValidationReport(tuple(violations), frame.height, tuple(groups))
 
 

@@ -1,7 +1,8 @@
 """SHA-256 of every partition file of a dataset, and verification against recorded values.
 
-Paths are relative to the bundle folder (``daily_bars/year=2024/month=01/data.parquet``), the
-same keys ``ParquetWriter.write`` returns and the catalog records.
+Paths are relative to the bundle folder (``daily_bars/year=2024/month=01/data.parquet``, and
+``.../data-s4.parquet`` for a partition's other price classes), the same keys
+``ParquetWriter.write`` returns and the catalog records.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from rustybt.domain.errors import CorruptDataError
 from rustybt.domain.partitions import FOLDERS
 from rustybt.storage.parquet.layout import partition_files
+from rustybt.storage.parquet.partition_members import members
 
 CHUNK = 1 << 20
 
@@ -28,13 +30,15 @@ def file_sha256(path: Path) -> str:
 
 
 def compute_checksums(bundle_dir: str | Path, kinds: tuple[str, ...] = ("daily", "minute")) -> dict[str, str]:
-    """Relative path → SHA-256 of every partition file under ``bundle_dir`` (temp files and
-    anything that is not a partition's ``data.parquet`` are left out)."""
+    """Relative path → SHA-256 of every file of every partition under ``bundle_dir`` (its
+    ``data.parquet`` and ``data-s<N>.parquet`` files; temp files and anything else are left
+    out)."""
     root = Path(bundle_dir)
     sums: dict[str, str] = {}
     for kind in kinds:
-        for path in partition_files(root / FOLDERS[kind], kind):
-            sums[path.relative_to(root).as_posix()] = file_sha256(path)
+        for head in partition_files(root / FOLDERS[kind], kind):
+            for path in members(head):
+                sums[path.relative_to(root).as_posix()] = file_sha256(path)
     return sums
 
 

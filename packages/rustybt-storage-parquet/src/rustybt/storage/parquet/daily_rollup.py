@@ -36,8 +36,8 @@ def rollup_day(table: pa.Table, fallback: Callable[[pa.Table], pl.DataFrame]) ->
     if table.num_rows == 0:
         return pl.DataFrame(schema=DAILY_BARS_SCHEMA)
     stamps = time_ints(table.column("timestamp"))
-    day = int(stamps[0]) // US_PER_DAY
-    if int(stamps[-1]) // US_PER_DAY != day:
+    day = int(stamps.min()) // US_PER_DAY
+    if int(stamps.max()) // US_PER_DAY != day:
         return fallback(table)
     values = {name: unscaled_int64(table.column(name)) for name in (*PRICE_FIELDS, "volume")}
     if any(v is None for v in values.values()):

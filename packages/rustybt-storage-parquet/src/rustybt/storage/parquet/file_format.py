@@ -1,23 +1,34 @@
-"""How one partition file is encoded and decoded.
+"""How partition files are laid out and decoded (``file_encode`` writes them).
 
 Plain Parquet with decimal logical types, so pyarrow, DuckDB, pandas and polars read the
 files without this package. What keeps them small, measured on the synthetic universe
 (``benchmarks/bench_storage.py``, README):
 
+* a partition's rows are split by price class (``price_classes``): ``data.parquet`` holds the
+  largest class and ``data-s<N>.parquet`` the assets whose prices need up to ``N`` decimals, so
+  one sub-dollar asset priced to 4 decimals no longer multiplies every 2-decimal price of the
+  partition by 100 (schema_version 3);
 * each decimal column of each file in its narrowest exact type (``narrow_decimals``):
   prices with 2–4 decimals as ``DECIMAL(p, 2..4)`` on ``INT32``/``INT64``, whole volumes as
   ``DECIMAL(p, 0)``; the types are recorded in the key-value metadata (``LAYOUT_KEY``) and
   ``read_partition`` widens them back to ``DECIMAL(18, 8)`` / ``DECIMAL(38, 8)`` exactly
-  (``schema_version`` 2; version-1 files, in the canonical types, are still read);
-* rows ordered by (time, sid), the order every query returns: reads need no sort, and a
-  month of a full universe is a (sessions × sids) block that converts to arrays by reshaping
-  ((sid, time) order makes files ~12% smaller but costs a sort of every row read);
+  (version-1 files, in the canonical types, and version-2 files, one per partition in
+  (time, sid) order, are still read);
+* rows ordered by (time, sid), the order every query returns: a partition with one price
+  class needs no reordering, and the files of a partition with several merge by one
+  monotonic scatter per column (``time_order``). (sid, time) order would make the files
+  another ~15% smaller (61 against 72 MB on the synthetic universe) but turns that merge
+  into a transposition that costs more than decoding the file;
 * ``BYTE_STREAM_SPLIT`` for the narrow decimal columns (ZSTD then sees the near-constant
   high bytes together); a column left in ``DECIMAL(38, 8)`` stays ``PLAIN`` (polars cannot
   decode split 16-byte columns);
 * columns declared ``REQUIRED`` (no definition levels), no dictionary pages, min/max
   statistics only for the time and sid columns, ZSTD level 3, row groups of
   ``ROW_GROUP_ROWS`` rows (point lookups decode one; +0.5% size against one per file).
+
+Every file records the write ``generation`` of its partition: after a crash between the
+renames of one partition's files, or while a reader races a write, an asset found in two
+files of a partition is read from the newer one only (``partition_members``).
 
 Integrity: the key-value metadata records a CRC-32 of everything between the leading magic
 and the footer (every page and page header), and every read checks it (point reads check the
@@ -30,7 +41,6 @@ which other tools can verify, and which this reader verifies in files that lack 
 
 from __future__ import annotations
 
-import io
 import json
 import struct
 import zlib
@@ -44,18 +54,21 @@ import pyarrow.parquet as pq
 from rustybt.domain.errors import CorruptDataError, StorageError
 from rustybt.domain.partitions import PARTITION_KEYS
 from rustybt.domain.schemas import PRICE_FIELDS, SCHEMA_VERSION, time_column
-from rustybt.storage.parquet.narrow_decimals import is_narrow, narrow, widen
+from rustybt.storage.parquet.narrow_decimals import is_narrow, widen
 
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 3
 SCHEMA_VERSION_KEY = b"schema_version"
 NARROW_SCHEMA_VERSION = 2  # decimal columns in their narrowest exact type (version 1: canonical types)
-FILE_SCHEMA_VERSION = max(SCHEMA_VERSION, NARROW_SCHEMA_VERSION)
+CLASSED_SCHEMA_VERSION = 3  # rows split into files by price class, with write generations
+FILE_SCHEMA_VERSION = max(SCHEMA_VERSION, CLASSED_SCHEMA_VERSION)
 LAYOUT_KEY = b"rustybt.decimal_types"
 ROW_GROUPS_KEY = b"rustybt.row_groups"  # [start, end, CRC-32] of each row group's bytes
 ROW_GROUP_ROWS = 16_384  # about 5 sessions of 3000 assets: +0.5% size, point reads decode 1/4 of a month
 STORAGE_KIND_KEY = b"rustybt.storage_kind"
 DATA_CRC_KEY = b"rustybt.data_crc32"
+GENERATION_KEY = b"rustybt.generation"  # the partition write that produced the file (absent: 0)
+PRICE_CLASS_KEY = b"rustybt.price_class"  # the most decimals any price of the file may have
 MAGIC = b"PAR1"
 
 DECIMAL_FIELDS = (*PRICE_FIELDS, "volume")
@@ -87,53 +100,7 @@ def hive_dataset_schema(kind: str) -> pa.Schema:
     return pa.schema([*arrow_schema(kind), *keys])
 
 
-def encode_partition(frame: pl.DataFrame, kind: str, row_group_rows: int = ROW_GROUP_ROWS) -> bytes:
-    """The Parquet bytes of one partition; ``frame`` is in the storage schema, any row order;
-    rows go in row groups of ``row_group_rows``."""
-    ordered = frame.sort(time_column(kind), "sid")
-    canonical = ordered.to_arrow().cast(arrow_schema(kind))
-    table, types = _narrowed(canonical)
-    sink = io.BytesIO()
-    with pq.ParquetWriter(
-        sink,
-        table.schema,
-        compression=COMPRESSION,
-        compression_level=COMPRESSION_LEVEL,
-        store_decimal_as_integer=True,
-        use_dictionary=False,
-        write_statistics=[time_column(kind), "sid"],
-        column_encoding={name: "BYTE_STREAM_SPLIT" if is_narrow(table.schema.field(name).type) else "PLAIN" for name in DECIMAL_FIELDS},
-        write_page_checksum=True,
-        store_schema=False,
-    ) as writer:
-        groups: list[tuple[int, int, int]] = []
-        for first in range(0, max(table.num_rows, 1), row_group_rows):
-            start = sink.tell()
-            rows = table.slice(first, row_group_rows)
-            writer.write_table(rows, row_group_size=max(rows.num_rows, 1))
-            with sink.getbuffer() as view, view[start:] as written:
-                groups.append((start, sink.tell(), zlib.crc32(written)))
-        pages = sink.getvalue()[len(MAGIC) :]  # every row group is complete: only the footer is left
-        metadata = {key.decode(): value.decode() for key, value in (table.schema.metadata or {}).items()}
-        metadata[DATA_CRC_KEY.decode()] = str(zlib.crc32(pages))
-        metadata[ROW_GROUPS_KEY.decode()] = json.dumps(groups, separators=(",", ":"))
-        metadata[LAYOUT_KEY.decode()] = json.dumps(types, separators=(",", ":"))
-        writer.add_key_value_metadata(metadata)
-    data = sink.getvalue()
-    if data[len(MAGIC) : len(MAGIC) + len(pages)] != pages or footer_start(data) != len(MAGIC) + len(pages):
-        raise StorageError("the Parquet writer changed data pages after the row group was written")
-    return data
-
-
-def _narrowed(table: pa.Table) -> tuple[pa.Table, dict[str, str]]:
-    """``table`` with each decimal column in its narrowest exact type, and those types."""
-    columns = {name: narrow(table.column(name)) if name in DECIMAL_FIELDS else table.column(name) for name in table.column_names}
-    schema = pa.schema([pa.field(name, column.type, nullable=False) for name, column in columns.items()], metadata=table.schema.metadata)
-    types = {name: str(columns[name].type) for name in DECIMAL_FIELDS}
-    return pa.table(list(columns.values()), schema=schema), types
-
-
-_COLUMN_TYPES: dict[str, pa.DataType] = {
+COLUMN_TYPES: dict[str, pa.DataType] = {
     "date": _TIME["daily"],
     "timestamp": _TIME["minute"],
     "sid": pa.int64(),
@@ -153,8 +120,35 @@ def read_partition(path: Path, columns: Sequence[str] | None = None, *, canonica
     Raises ``CorruptDataError`` (naming the file) when the file is damaged or is not Parquet,
     and ``StorageError`` when it cannot be opened at all.
     """
+    return read_partition_meta(path, columns, canonical=canonical)[0]
+
+
+def read_partition_meta(path: Path, columns: Sequence[str] | None = None, *, canonical: bool = True) -> tuple[pa.Table, dict[bytes, bytes]]:
+    """``read_partition`` and the file's key-value metadata."""
     raw_table, metadata = _read(path, columns)
-    return checked_table(path, raw_table, metadata, columns, canonical=canonical)
+    return checked_table(path, raw_table, metadata, columns, canonical=canonical), metadata
+
+
+def price_class_of(path: Path, metadata: dict[bytes, bytes]) -> int | None:
+    """The price class a file records (``None`` for files of older layouts)."""
+    raw = metadata.get(PRICE_CLASS_KEY)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise CorruptDataError(f"damaged partition file {path}: unreadable {PRICE_CLASS_KEY.decode()} {raw!r}", path=str(path)) from err
+
+
+def generation_of(path: Path, metadata: dict[bytes, bytes]) -> int:
+    """The write generation a file records (0 for files of older layouts)."""
+    raw = metadata.get(GENERATION_KEY)
+    if raw is None:
+        return 0
+    try:
+        return int(raw)
+    except ValueError as err:
+        raise CorruptDataError(f"damaged partition file {path}: unreadable {GENERATION_KEY.decode()} {raw!r}", path=str(path)) from err
 
 
 def checked_table(path: Path, raw_table: pa.Table, metadata: dict[bytes, bytes], columns: Sequence[str] | None, *, canonical: bool) -> pa.Table:
@@ -163,7 +157,7 @@ def checked_table(path: Path, raw_table: pa.Table, metadata: dict[bytes, bytes],
     table = raw_table.replace_schema_metadata(None)
     recorded = _recorded_types(path, metadata)
     for i, field in enumerate(table.schema):
-        expected = _COLUMN_TYPES.get(field.name)
+        expected = COLUMN_TYPES.get(field.name)
         if expected is None:
             continue
         if field.name in DECIMAL_FIELDS and recorded is not None:
@@ -182,7 +176,7 @@ def to_canonical(table: pa.Table) -> pa.Table:
     """A table read with ``canonical=False`` with its decimal columns widened to the storage
     types (exact)."""
     for i, field in enumerate(table.schema):
-        expected = _COLUMN_TYPES.get(field.name)
+        expected = COLUMN_TYPES.get(field.name)
         if field.name in DECIMAL_FIELDS and expected is not None and field.type != expected:
             table = table.set_column(i, pa.field(field.name, expected, nullable=False), widen(table.column(i), expected))
     return table

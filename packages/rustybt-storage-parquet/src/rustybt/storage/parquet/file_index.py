@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from rustybt.storage.parquet.file_format import read_partition
+from rustybt.storage.parquet.file_format import generation_of, read_partition_meta
 
 Signature = tuple[int, int, int]
 
@@ -29,7 +29,8 @@ class FileSummary:
     path: Path
     sids: np.ndarray
     times: np.ndarray
-    ordered: bool  # rows in (time, sid) order, as ParquetWriter writes them
+    generation: int = 0  # the partition write that produced the file
+    overlapping: bool = False  # (a partition's summary) some sid is in two of its files
 
     @property
     def first(self) -> int:
@@ -46,12 +47,20 @@ class FileSummary:
 
 def time_ints(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """A date32 or timestamp column as int64 days or microseconds since the epoch."""
-    target = pa.int32() if pa.types.is_date32(column.type) else pa.int64()
-    values = column.cast(target)
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    result: np.ndarray = values.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return result
+    values = _physical(column, np.int32 if pa.types.is_date32(column.type) else np.int64)
+    return values.astype(np.int64, copy=False)
+
+
+def _physical(column: pa.ChunkedArray | pa.Array, dtype: type[np.generic]) -> np.ndarray:
+    """The values of a fixed-width column without nulls, straight from its buffers (no copy
+    for one chunk)."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if any(chunk.null_count for chunk in chunks):
+        raise ValueError(f"unexpected nulls in a {column.type} column")
+    parts = [np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset : chunk.offset + len(chunk)] for chunk in chunks]
+    if not parts:
+        return np.empty(0, dtype=dtype)
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def in_time_sid_order(stamps: np.ndarray, sids: np.ndarray) -> bool:
@@ -63,10 +72,8 @@ def in_time_sid_order(stamps: np.ndarray, sids: np.ndarray) -> bool:
 
 
 def int_column(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    result: np.ndarray = column.to_numpy(zero_copy_only=False)
-    return result
+    """An int64 column (``sid``) as a numpy array."""
+    return _physical(column, np.int64)
 
 
 class FileIndex:
@@ -75,6 +82,7 @@ class FileIndex:
     def __init__(self, time_name: str) -> None:
         self._time = time_name
         self._entries: dict[Path, tuple[Signature, FileSummary]] = {}
+        self._partitions: dict[Path, tuple[tuple[int, ...], FileSummary, list[FileSummary]]] = {}
         self._lock = threading.Lock()
 
     def summary(self, path: Path) -> FileSummary:
@@ -85,16 +93,35 @@ class FileIndex:
             cached = self._entries.get(path)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        table = read_partition(path, ["sid", self._time])
+        table, metadata = read_partition_meta(path, ["sid", self._time])
         stamps = time_ints(table.column(self._time))
         ids = int_column(table.column("sid"))
-        summary = FileSummary(path, np.unique(ids), np.unique(stamps), in_time_sid_order(stamps, ids))
+        summary = FileSummary(path, np.unique(ids), np.unique(stamps), generation_of(path, metadata))
         with self._lock:
             self._entries[path] = (signature, summary)
         return summary
 
     def summaries(self, paths: Iterable[Path]) -> list[FileSummary]:
         return [self.summary(p) for p in paths]
+
+    def partition(self, paths: list[Path]) -> FileSummary:
+        """One summary of the files of a partition (``paths[0]`` is its ``data.parquet``),
+        remembered while none of them changes."""
+        if len(paths) == 1:
+            return self.summary(paths[0])
+        parts = self.summaries(paths)
+        key = tuple(id(p) for p in parts)  # summaries are replaced, never mutated, when a file changes
+        with self._lock:
+            cached = self._partitions.get(paths[0])
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        sids = np.unique(np.concatenate([p.sids for p in parts]))
+        times = np.unique(np.concatenate([p.times for p in parts]))
+        overlapping = len(sids) < sum(len(p.sids) for p in parts)
+        summary = FileSummary(paths[0], sids, times, max(p.generation for p in parts), overlapping)
+        with self._lock:
+            self._partitions[paths[0]] = (key, summary, parts)
+        return summary
 
     def sids_in(self, paths: Iterable[Path]) -> np.ndarray:
         """The distinct sids of ``paths``, ascending."""
@@ -109,3 +136,5 @@ class FileIndex:
         with self._lock:
             for path in [p for p in self._entries if p not in keep]:
                 del self._entries[path]
+            for path in [p for p in self._partitions if p not in keep]:
+                del self._partitions[path]

@@ -80,46 +80,42 @@ def _sid_columns(wanted: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.where(ranked[pos] == ids, order[pos], -1)
 
 
-@dataclass
-class Piece:
-    """The wanted rows of one table: their columns, their times as runs, their positions."""
-
-    table: pa.Table
-    keep: np.ndarray | None  # None: every row
-    cols: np.ndarray
-    stamps: np.ndarray  # distinct times of the kept rows, ascending
-    counts: np.ndarray  # rows per distinct time
-
-
-def piece_of(table: pa.Table, t: str, wanted: np.ndarray, lo: int, hi: int) -> Piece:
-    """The rows of ``table`` with a wanted sid and a time in [lo, hi], in time order."""
-    stamps = time_ints(table.column(t))
-    cols = _sid_columns(wanted, int_column(table.column("sid")))
-    keep = (cols >= 0) & (stamps >= lo) & (stamps <= hi)
-    if keep.all():
-        mask = None
-    else:
-        mask, stamps, cols = keep, stamps[keep], cols[keep]
-    if len(stamps) > 1 and bool((stamps[1:] < stamps[:-1]).any()):
-        order = np.argsort(stamps, kind="stable")
-        table = table.filter(pa.array(mask)) if mask is not None else table
-        table, mask, stamps, cols = table.take(pa.array(order)), None, stamps[order], cols[order]
-    starts = np.flatnonzero(np.r_[True, stamps[1:] != stamps[:-1]]) if len(stamps) else np.empty(0, np.int64)
-    counts = np.diff(np.r_[starts, len(stamps)])
-    return Piece(table, mask, cols, stamps[starts], counts)
+def axis_rows(stamps: np.ndarray, axis: np.ndarray) -> np.ndarray:
+    """Row of each of ``stamps`` on ``axis`` (ascending physical times), -1 when not on it."""
+    if not len(axis):
+        return np.full(len(stamps), -1, dtype=np.int64)
+    low = int(axis[0])
+    step = int(np.gcd.reduce(np.diff(axis))) if len(axis) > 1 else 1
+    span = (int(axis[-1]) - low) // max(step, 1) + 1
+    if step > 0 and span <= 4 * len(axis) + 4096:
+        lookup = np.full(span + 1, -1, dtype=np.int64)
+        lookup[(axis - low) // step] = np.arange(len(axis))
+        offsets = stamps - low
+        on_grid = (offsets >= 0) & (offsets % step == 0) & (offsets // step < span)
+        found: np.ndarray = lookup[np.where(on_grid, offsets // step, span)]
+        return found
+    at = np.minimum(np.searchsorted(axis, stamps), len(axis) - 1)
+    return np.where(axis[at] == stamps, at, -1)
 
 
-def _time_axis(pieces: Sequence[Piece], times: Sequence[TimeLike] | np.ndarray | None, kind: str) -> np.ndarray:
-    if times is not None:
-        unit = "D" if kind == "daily" else "us"
-        if isinstance(times, np.ndarray):
-            values = times.astype(f"datetime64[{unit}]")
-        else:
-            values = np.asarray([to_utc(x).date() if kind == "daily" else to_utc(x).replace(tzinfo=None) for x in times], dtype=f"datetime64[{unit}]")
-        return values.astype(np.int64)
-    if not pieces:
-        return np.empty(0, dtype=np.int64)
-    return np.unique(np.concatenate([p.stamps for p in pieces]))
+def place_table(table: pa.Table, t: str, bars: FloatBars) -> None:
+    """Write the rows of ``table`` (any order; decimals in any scale) into their cells of
+    ``bars``; rows whose time is not on the axis or whose sid is not wanted are left out.
+    Tables of different (time, sid) cells may be placed from several threads at once."""
+    if not table.num_rows:
+        return
+    axis = bars.times.astype(np.int64)
+    rows = axis_rows(time_ints(table.column(t)), axis)
+    cols = _sid_columns(bars.sids, int_column(table.column("sid")))
+    width = len(bars.sids)
+    ok = (rows >= 0) & (cols >= 0)
+    every = bool(ok.all())
+    flat = rows * width + cols
+    if not every:
+        flat = flat[ok]
+    for name, target in bars.arrays.items():
+        values = decimal_to_float(table.column(name))
+        target.reshape(-1)[flat] = values if every else values[ok]
 
 
 def scatter_floats(
@@ -132,26 +128,22 @@ def scatter_floats(
     times: Sequence[TimeLike] | np.ndarray | None,
     kind: str,
 ) -> FloatBars:
-    """Scatter the rows of ``tables`` into (times, sids) float64 arrays.
-
-    Without ``times`` the axis is every time of the wanted rows. A table whose rows form a
-    (times × sids) block in (time, sid) order, as a partition of assets that all traded every
-    session does, is converted straight into the output; other rows land by index arithmetic.
-    """
+    """Scatter the rows of ``tables`` with a time in [lo, hi] into (times, sids) float64
+    arrays; without ``times`` the axis is every time of the wanted rows."""
     wanted = np.asarray(sids, dtype=np.int64)
-    pieces = [piece_of(table, t, wanted, lo, hi) for table in tables if table.num_rows]
-    axis = _time_axis(pieces, times, kind)
-    return place_pieces(pieces, axis, wanted, fields, kind)
-
-
-def place_pieces(pieces: Iterable[Piece], axis: np.ndarray, wanted: np.ndarray, fields: Sequence[str], kind: str) -> FloatBars:
-    """Fill (len(axis), len(wanted)) float64 arrays from ``pieces`` as they arrive.
-
-    ``axis`` holds physical times (int64 days or microseconds), ascending.
-    """
+    chosen: list[pa.Table] = []
+    for table in tables:
+        stamps = time_ints(table.column(t))
+        keep = (stamps >= lo) & (stamps <= hi) & (_sid_columns(wanted, int_column(table.column("sid"))) >= 0)
+        chosen.append(table.filter(pa.array(keep)))
+    if times is not None:
+        axis = time_axis(times, kind)
+    else:
+        every = [time_ints(table.column(t)) for table in chosen]
+        axis = np.unique(np.concatenate(every)) if every else np.empty(0, dtype=np.int64)
     bars = empty_bars(axis, wanted, fields, kind)
-    for piece in pieces:
-        place(piece, bars)
+    for table in chosen:
+        place_table(table, t, bars)
     return bars
 
 
@@ -162,50 +154,11 @@ def empty_bars(axis: np.ndarray, wanted: np.ndarray, fields: Sequence[str], kind
     return FloatBars(axis.astype(f"datetime64[{unit}]"), wanted, arrays)
 
 
-def place(piece: Piece, bars: FloatBars) -> None:
-    """Write ``piece`` into its cells of ``bars``; pieces of different times touch disjoint
-    rows, so several threads may place pieces of different files at once."""
-    axis = bars.times.astype(np.int64)
-    if len(piece.stamps) and len(axis):
-        _place(piece, axis, bars.arrays)
-
-
 def time_axis(times: Sequence[TimeLike] | np.ndarray, kind: str) -> np.ndarray:
     """``times`` as physical int64 values (days for daily bars, microseconds for minute bars)."""
-    return _time_axis([], times, kind)
-
-
-def _place(piece: Piece, axis: np.ndarray, out: dict[str, np.ndarray]) -> None:
-    at = np.minimum(np.searchsorted(axis, piece.stamps), len(axis) - 1)
-    found = axis[at] == piece.stamps
-    k, n = len(piece.stamps), len(piece.cols)
-    width = n // k
-    block = (
-        bool(found.all())
-        and width * k == n
-        and at[-1] - at[0] == k - 1
-        and bool((piece.cols.reshape(k, width) == piece.cols[:width]).all())
-    )
-    if block:
-        first, cols = int(at[0]), piece.cols[:width]
-        if piece.keep is None and cols[-1] - cols[0] == width - 1 and bool((np.diff(cols) == 1).all()):
-            for name, target in out.items():  # converted straight into the output, one pass
-                view = target[first : first + k, cols[0] : cols[0] + width]
-                column = piece.table.column(name)
-                if column.num_chunks == 1:
-                    _chunk_to_float(column.chunk(0), view)
-                else:
-                    view[:] = decimal_to_float(column).reshape(k, width)
-            return
-        for name, target in out.items():
-            target[first : first + k, cols] = _values(piece, name).reshape(k, width)
-        return
-    rows = np.repeat(np.where(found, at, -1), piece.counts)
-    ok = rows >= 0
-    for name, target in out.items():
-        target[rows[ok], piece.cols[ok]] = _values(piece, name)[ok]
-
-
-def _values(piece: Piece, name: str) -> np.ndarray:
-    values = decimal_to_float(piece.table.column(name))
-    return values if piece.keep is None else values[piece.keep]
+    unit = "D" if kind == "daily" else "us"
+    if isinstance(times, np.ndarray):
+        values = times.astype(f"datetime64[{unit}]")
+    else:
+        values = np.asarray([to_utc(x).date() if kind == "daily" else to_utc(x).replace(tzinfo=None) for x in times], dtype=f"datetime64[{unit}]")
+    return values.astype(np.int64)

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 CANONICAL_SCALE = 8
 MAX_NARROW_PRECISION = 18
+PROBE = 512
 
 
 def unscaled_int64(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
@@ -35,6 +36,21 @@ def unscaled_int64(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
+def common_zeros(values: np.ndarray) -> int:
+    """The largest ``d`` ≤ 8 such that every value is a multiple of ``10**d``: tried from 8
+    down, each candidate on a small probe first, so a failing one rarely costs a full pass."""
+    if not len(values):
+        return CANONICAL_SCALE
+    probe = values[:PROBE]
+    for d in range(CANONICAL_SCALE, 0, -1):
+        unit = 10**d
+        if np.any(probe % unit):
+            continue
+        if not np.any(values % unit):
+            return d
+    return 0
+
+
 def _digits(value: int) -> int:
     return len(str(abs(value))) if value else 1
 
@@ -47,12 +63,9 @@ def narrow(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     values = unscaled_int64(column)
     if values is None:
         return column
-    drop = 0
-    if len(values):
-        while drop < CANONICAL_SCALE and not np.any(values % 10 ** (drop + 1)):
-            drop += 1
+    drop = common_zeros(values)
     scaled = values // 10**drop if drop else values
-    biggest = int(np.abs(scaled).max()) if len(scaled) else 0
+    biggest = max(int(scaled.max()), -int(scaled.min())) if len(scaled) else 0
     scale = CANONICAL_SCALE - drop
     precision = max(_digits(biggest), scale, 1)
     if precision + drop > MAX_NARROW_PRECISION:

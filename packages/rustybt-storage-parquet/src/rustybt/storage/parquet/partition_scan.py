@@ -1,4 +1,4 @@
-"""The generator behind the readers' LazyFrames: one frame per partition file, in file order."""
+"""The generator behind the readers' LazyFrames: one frame per partition, in partition order."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from rustybt.storage.parquet.file_format import read_partition, to_canonical
+from rustybt.storage.parquet.file_format import read_partition
 from rustybt.storage.parquet.file_index import FileIndex, int_column, time_ints
+from rustybt.storage.parquet.partition_members import current_summaries
+from rustybt.storage.parquet.time_order import time_sid_table
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MapAhead = Callable[[Sequence[Path], Callable[[Path], pl.DataFrame]], Iterator[pl.DataFrame]]
@@ -25,15 +27,35 @@ def physical(moment: date | datetime) -> int:
     return (moment - EPOCH.date()).days
 
 
-class PartitionScan:
-    """A polars IO source over partition files of one query.
+class SidSet:
+    """Membership in a set of sids: a lookup table when the sids are small integers, a
+    sorted search otherwise."""
 
-    Each file is read, filtered to the query's sids and [lo, hi], its decimals widened to the
-    storage types and, when ``fn`` is given, transformed, in a reader thread (``map_ahead``);
-    ``table_fn`` instead receives the rows as an Arrow table in the file's own decimal types.
-    Frames come out in file order. Files are
-    stored in (time, sid) order, so they need no sort (a file that is not, e.g. written by
-    another tool, is sorted); filters run only on files holding rows outside the query.
+    def __init__(self, wanted: np.ndarray) -> None:
+        self.wanted = wanted  # ascending, distinct
+        self._table: np.ndarray | None = None
+        if len(wanted) and wanted[0] >= 0 and wanted[-1] < 1 << 24:
+            self._table = np.zeros(int(wanted[-1]) + 2, dtype=bool)
+            self._table[wanted] = True
+
+    def mask(self, ids: np.ndarray) -> np.ndarray:
+        """True for each of ``ids`` in the set."""
+        if self._table is None:
+            return np.isin(ids, self.wanted)
+        found: np.ndarray = self._table[np.clip(ids, -1, len(self._table) - 1)]  # -1 and beyond the last map to False
+        return found
+
+
+class PartitionScan:
+    """A polars IO source over the partitions (``data.parquet`` files) of one query.
+
+    Each partition's files are read, filtered to the query's sids and [lo, hi] and to their
+    current rows (``partition_members``), put in (time, sid) order with canonical decimals
+    (``time_order``) and, when ``fn`` is given, transformed, in a reader thread
+    (``map_ahead``); ``table_fn`` instead receives the rows of each file as an Arrow table in
+    the file's own decimal types and row order, and its frames are put in (time, sid) order.
+    Frames come out in partition order; filters run only on files holding rows outside the
+    query.
     """
 
     def __init__(
@@ -51,6 +73,7 @@ class PartitionScan:
         self.map_ahead, self.index, self.t, self.files, self.columns = map_ahead, index, time_name, files, columns
         self.sids, self.lo, self.hi, self.fn, self.table_fn = sids, bounds[0], bounds[1], fn, table_fn
         self.wanted = np.asarray(sorted(set(sids)), dtype=np.int64)
+        self.members = SidSet(self.wanted)
 
     def __call__(self, with_columns: list[str] | None, predicate: pl.Expr | None, n_rows: int | None, batch_size: int | None) -> Iterator[pl.DataFrame]:
         left = n_rows
@@ -67,30 +90,39 @@ class PartitionScan:
             if left is not None and left <= 0:
                 return
 
-    def frame(self, path: Path) -> pl.DataFrame:
-        """The requested rows of one file, in (time, sid) order, transformed by ``fn``.
+    def frame(self, head: Path) -> pl.DataFrame:
+        """The requested rows of one partition, in (time, sid) order, transformed by ``fn``.
         Rows are selected before the decimals are widened to the storage types."""
-        table = self.table(path)
+        tables, times, ids = self.tables(head)
         if self.table_fn is not None:
-            return self.table_fn(table)
-        frame = pl.from_arrow(to_canonical(table))
+            frames = [self.table_fn(table) for table in tables if table.num_rows] or [self.table_fn(tables[0])]
+            if len(frames) == 1:
+                return frames[0]
+            merged = pl.concat(frames)
+            return merged.sort(merged.columns[0], "sid")
+        frame = pl.from_arrow(time_sid_table(tables, self.t, times, ids))
         assert isinstance(frame, pl.DataFrame)
         return frame if self.fn is None else self.fn(frame)
 
-    def table(self, path: Path) -> pa.Table:
-        """The requested rows of one file as read (decimals in the file's own narrow types),
-        in (time, sid) order."""
-        summary = self.index.summary(path)
-        table = read_partition(path, self.columns, canonical=False)
-        keep: np.ndarray | None = None
-        if not (physical(self.lo) <= summary.first and summary.last <= physical(self.hi)):
-            stamps = time_ints(table.column(self.t))
-            keep = (stamps >= physical(self.lo)) & (stamps <= physical(self.hi))
-        if not bool(np.isin(summary.sids, self.wanted, assume_unique=True).all()):
-            wanted = np.isin(int_column(table.column("sid")), self.wanted)
-            keep = wanted if keep is None else keep & wanted
-        if keep is not None:
-            table = table.filter(pa.array(keep))
-        if not summary.ordered:
-            table = table.sort_by([(self.t, "ascending"), ("sid", "ascending")])
-        return table
+    def tables(self, head: Path) -> tuple[list[pa.Table], np.ndarray, np.ndarray]:
+        """The requested current rows of each file of one partition as read (decimals in the
+        file's own narrow types, the file's row order), and the distinct times and sids of
+        the partition."""
+        paths, summaries, superseded = current_summaries(self.index, head)
+        lo, hi = physical(self.lo), physical(self.hi)
+        tables: list[pa.Table] = []
+        for path, summary, gone in zip(paths, summaries, superseded, strict=True):
+            table = read_partition(path, self.columns, canonical=False)
+            keep: np.ndarray | None = None
+            if not (lo <= summary.first and summary.last <= hi):
+                stamps = time_ints(table.column(self.t))
+                keep = (stamps >= lo) & (stamps <= hi)
+            if gone is not None or not bool(self.members.mask(summary.sids).all()):
+                chosen = self.members if gone is None else SidSet(np.setdiff1d(self.wanted, gone, assume_unique=True))
+                wanted = chosen.mask(int_column(table.column("sid")))
+                keep = wanted if keep is None else keep & wanted
+            if keep is not None:
+                table = table.filter(pa.array(keep))
+            tables.append(table)
+        whole = self.index.partition(paths)
+        return tables, whole.times, whole.sids

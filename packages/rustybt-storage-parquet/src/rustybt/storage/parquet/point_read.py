@@ -1,9 +1,9 @@
 """Reading the rows of one time from a partition file: only the row groups that can hold it.
 
-Files are written in row groups of ``ROW_GROUP_ROWS`` rows in (time, sid) order, with min/max
-statistics on the time column and the byte range and CRC-32 of each row group recorded in the
-footer. A point lookup reads the footer, keeps the row groups whose time range holds the
-time, verifies the CRC of just those bytes (and the standard page checksums) and decodes
+Files are written in row groups of ``ROW_GROUP_ROWS`` rows, with min/max statistics on the
+time and sid columns and the byte range and CRC-32 of each row group recorded in the footer.
+A point lookup reads the footer, keeps the row groups whose time and sid ranges hold the
+bar, verifies the CRC of just those bytes (and the standard page checksums) and decodes
 only the columns asked for, so it costs a fraction of reading the whole file.
 """
 
@@ -19,14 +19,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rustybt.domain.errors import CorruptDataError, StorageError
-from rustybt.storage.parquet.file_format import ROW_GROUPS_KEY, checked_table, footer_start, read_partition
+from rustybt.storage.parquet.file_format import (
+    ROW_GROUPS_KEY,
+    checked_table,
+    footer_start,
+    generation_of,
+    read_partition,
+)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 class PointFile:
-    """One partition file opened for point lookups: its bytes, footer and the time range of
-    each row group. Files without a row-group record (older layouts, other writers) are
+    """One partition file opened for point lookups: its bytes, footer, write generation and
+    the time and sid ranges of each row group. Files without a row-group record (older layouts, other writers) are
     treated as one group and read whole."""
 
     def __init__(self, path: Path, time_name: str) -> None:
@@ -47,17 +53,23 @@ class PointFile:
             if self._groups is not None and (not isinstance(self._groups, list) or len(self._groups) != meta.num_row_groups):
                 raise CorruptDataError(f"damaged partition file {path}: {ROW_GROUPS_KEY.decode()} does not match its {meta.num_row_groups} row groups", path=str(path))
             column = meta.schema.names.index(time_name)
+            sid_column = meta.schema.names.index("sid")
             self._spans = [_span(meta.row_group(i).column(column).statistics) for i in range(meta.num_row_groups)]
+            self._sid_spans = [_span(meta.row_group(i).column(sid_column).statistics) for i in range(meta.num_row_groups)]
+            self.generation = generation_of(path, self._metadata)
         except CorruptDataError:
             raise
         except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as err:
             raise CorruptDataError(f"damaged partition file {path}: {err}", path=str(path)) from err
 
-    def groups_for(self, stamp: int) -> tuple[int, ...]:
-        """Row groups whose time statistics can hold ``stamp`` (days or µs since the epoch)."""
+    def groups_for(self, stamp: int, sid: int) -> tuple[int, ...]:
+        """Row groups whose statistics can hold the bar of ``sid`` at ``stamp`` (days or µs
+        since the epoch)."""
         if self._groups is None:
             return (-1,)
-        return tuple(i for i, (lo, hi) in enumerate(self._spans) if lo <= stamp <= hi)
+        return tuple(
+            i for i, ((lo, hi), (first, last)) in enumerate(zip(self._spans, self._sid_spans, strict=True)) if lo <= stamp <= hi and first <= sid <= last
+        )
 
     def read(self, groups: tuple[int, ...], columns: Sequence[str]) -> pa.Table:
         """``columns`` of ``groups`` (from ``groups_for``), verified, decimals canonical."""

@@ -17,16 +17,16 @@ from polars.io.plugins import register_io_source
 from typing_extensions import override
 
 from rustybt.domain.date_range import DateRange
-from rustybt.domain.errors import UnknownSidError
 from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.ports.bar_reader import BarReader
 from rustybt.domain.schemas import storage_schema, time_column
 from rustybt.domain.storage_frames import check_fields, check_sids, query_span
 from rustybt.storage.parquet.file_format import read_partition
-from rustybt.storage.parquet.file_index import FileIndex
-from rustybt.storage.parquet.float_arrays import FloatBars, empty_bars, piece_of, place, time_axis
+from rustybt.storage.parquet.file_index import FileIndex, FileSummary
+from rustybt.storage.parquet.float_arrays import FloatBars, empty_bars, place_table, time_axis
 from rustybt.storage.parquet.hot_partition import HotPartition
 from rustybt.storage.parquet.layout import partition_files
+from rustybt.storage.parquet.partition_members import check_known, members
 from rustybt.storage.parquet.partition_scan import PartitionScan, physical
 
 T = TypeVar("T")
@@ -139,7 +139,7 @@ class ParquetBarReader(BarReader):
         self._check_known(wanted, files)
         lo, hi = (physical(x) for x in self._bounds(span))
         if times is None:
-            stamps = [s.times for s in self._index.summaries(files)]
+            stamps = [self._summary(path).times for path in files]
             every = np.unique(np.concatenate(stamps)) if stamps else np.empty(0, dtype=np.int64)
             axis = every[(every >= lo) & (every <= hi)]
         else:
@@ -147,9 +147,11 @@ class ParquetBarReader(BarReader):
         columns = [self.time_column, "sid", *dict.fromkeys(fields)]
         ids = np.asarray(wanted, dtype=np.int64)
         bars = empty_bars(axis, ids, fields, self.kind)
+        scan = PartitionScan(self._map_ahead, self._index, self.time_column, files, columns, wanted, self._bounds(span))
 
-        def fill(path: Path) -> None:  # runs in a reader thread; files fill disjoint rows
-            place(piece_of(read_partition(path, columns, canonical=False), self.time_column, ids, lo, hi), bars)
+        def fill(path: Path) -> None:  # runs in a reader thread; partitions fill disjoint rows
+            for table in scan.tables(path)[0]:
+                place_table(table, self.time_column, bars)
 
         for _ in self._map_ahead(files, fill):
             pass
@@ -163,14 +165,19 @@ class ParquetBarReader(BarReader):
         self._check_known([asset_sid], files)
         t = self.time_column
         for path in reversed(files):
-            summary = self._index.summary(path)
+            summary = self._summary(path)
             if not summary.has(asset_sid) or summary.first > limit:
                 continue
-            frame = pl.from_arrow(read_partition(path, [t, "sid"]))
-            assert isinstance(frame, pl.DataFrame)
-            hit = frame.filter((pl.col("sid") == asset_sid) & (pl.col(t).to_physical() <= limit)).get_column(t).max()
-            if hit is not None:
-                return _as_utc(hit)
+            hits = []
+            for member in members(path):
+                if not self._index.summary(member).has(asset_sid):
+                    continue
+                frame = pl.from_arrow(read_partition(member, [t, "sid"]))
+                assert isinstance(frame, pl.DataFrame)
+                hits.append(frame.filter((pl.col("sid") == asset_sid) & (pl.col(t).to_physical() <= limit)).get_column(t).max())
+            found = [hit for hit in hits if hit is not None]
+            if found:
+                return _as_utc(max(found))
         return None
 
     @override
@@ -180,7 +187,7 @@ class ParquetBarReader(BarReader):
         day = moment if not isinstance(moment, datetime) else moment.date()
         files = partition_files(self.parquet_dir, self.kind, day, day)
         if files:
-            found, value = self._hot.value(files[0], self.time_column, physical(moment), sid, field)
+            found, value = self._hot.value(members(files[0]), self.time_column, physical(moment), sid, field)
             if found:
                 return value
         self._check_known([sid], files)  # its own partition first, the rest of the store if needed
@@ -188,16 +195,16 @@ class ParquetBarReader(BarReader):
 
     @override
     def sids(self) -> list[int]:
-        return [int(s) for s in self._index.sids_in(self._all_files())]
+        return [int(s) for s in self._index.sids_in(self._members(self._all_files()))]
 
     def sids_in_range(self, start_date: TimeLike, end_date: TimeLike) -> list[int]:
         """Every sid with a bar in a partition of the range (reads only those partitions)."""
-        return [int(s) for s in self._index.sids_in(self._files(query_span(start_date, end_date)))]
+        return [int(s) for s in self._index.sids_in(self._members(self._files(query_span(start_date, end_date))))]
 
     @override
     def first_available_dt(self) -> datetime | None:
         for path in self._all_files():
-            summary = self._index.summary(path)
+            summary = self._summary(path)
             if len(summary.sids):
                 return _from_physical(summary.first, self.kind)
         return None
@@ -205,7 +212,7 @@ class ParquetBarReader(BarReader):
     @override
     def last_available_dt(self) -> datetime | None:
         for path in reversed(self._all_files()):
-            summary = self._index.summary(path)
+            summary = self._summary(path)
             if len(summary.sids):
                 return _from_physical(summary.last, self.kind)
         return None
@@ -217,24 +224,19 @@ class ParquetBarReader(BarReader):
 
     def _all_files(self) -> list[Path]:
         files = partition_files(self.parquet_dir, self.kind)
-        self._index.forget_missing(files)
+        self._index.forget_missing(self._members(files))
         return files
 
+    def _summary(self, head: Path) -> FileSummary:
+        """What the files of the partition of ``head`` hold, together."""
+        return self._index.partition(members(head))
+
+    @staticmethod
+    def _members(heads: Sequence[Path]) -> list[Path]:
+        return [member for head in heads for member in members(head)]
+
     def _check_known(self, sids: Sequence[int], files: Sequence[Path]) -> None:
-        """``UnknownSidError`` unless every sid has a bar somewhere; looks at ``files`` first
-        and at the rest of the store only for sids not found there."""
-        missing = np.unique(np.asarray(sids, dtype=np.int64))
-
-        def candidates() -> Iterator[Path]:
-            yield from files
-            searched = set(files)
-            yield from (p for p in self._all_files() if p not in searched)
-
-        for path in candidates():
-            missing = missing[~np.isin(missing, self._index.summary(path).sids, assume_unique=True)]
-            if not len(missing):
-                return
-        raise UnknownSidError([int(s) for s in missing], str(self.parquet_dir))
+        check_known(self._index, sids, files, self._all_files, str(self.parquet_dir))
 
     def _bounds(self, span: DateRange) -> tuple[date | datetime, date | datetime]:
         if self.kind == "daily":
@@ -243,10 +245,6 @@ class ParquetBarReader(BarReader):
 
     def _point(self, moment: datetime) -> date | datetime:
         return moment.date() if self.kind == "daily" else moment
-
-    def _read_ahead(self, files: Sequence[Path], columns: Sequence[str]) -> Iterator[pa.Table]:
-        """Tables of ``files`` in order, reading up to ``PREFETCH`` files ahead in threads."""
-        return self._map_ahead(files, lambda path: read_partition(path, columns))
 
     def _map_ahead(self, files: Sequence[Path], work: Callable[[Path], T]) -> Iterator[T]:
         """``work(path)`` of each file in order, run up to ``PREFETCH`` files ahead in threads

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
+import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 from typing_extensions import override
 
@@ -18,31 +21,42 @@ from rustybt.domain.schemas import time_column
 from rustybt.domain.storage_frames import check_storage_frame, storage_kind_of
 from rustybt.storage.parquet import atomic
 from rustybt.storage.parquet.bundle_lock import bundle_write_lock
-from rustybt.storage.parquet.file_format import ROW_GROUP_ROWS, encode_partition, read_partition_frame
+from rustybt.storage.parquet.file_format import ROW_GROUP_ROWS
+from rustybt.storage.parquet.file_index import in_time_sid_order
+from rustybt.storage.parquet.partition_stage import StagedPartition, stage_partition
 from rustybt.storage.parquet.readers import PolarsParquetDailyReader, PolarsParquetMinuteReader
+from rustybt.storage.parquet.stale_files import remove_temp_files_in
 
 DEFAULT_FILE_MODE = 0o600
 DEFAULT_DIR_MODE = 0o700
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 
 
 class ParquetWriter(BarWriter):
     """Writes storage-schema bars under ``bundle_dir/daily_bars/`` (1d, 1w) or
-    ``bundle_dir/minute_bars/`` (intraday), one ``data.parquet`` per month (daily) or per day
-    (minute), in the layout of ``rustybt.domain.partitions``.
+    ``bundle_dir/minute_bars/`` (intraday), one partition per month (daily) or per day
+    (minute), in the layout of ``rustybt.domain.partitions``: ``data.parquet`` plus one
+    ``data-s<N>.parquet`` per further price class (``price_classes``).
 
-    A write validates the whole frame before touching any file, then handles one partition
-    at a time (existing file + new rows, so memory holds one partition's worth besides the
-    input): the merged partition goes to a temp file in its folder and is fsynced. Only when
-    every partition has been staged are the temp files renamed over their targets (each
-    rename atomic) and the folders fsynced. A failure while staging (disk full, a damaged
-    existing file) removes the temp files and leaves every stored file byte-identical. A
-    crash during the final renames can leave some partitions new and some old, each one whole;
-    callers update their catalog only after ``write`` returns.
+    A write validates the whole frame before touching any file, then stages its partitions
+    in ``workers`` threads (decoding, encoding and hashing release the GIL), each merging the
+    stored rows with the new ones and writing temp files in its folder; at most
+    ``workers + 1`` partitions are in memory at once besides the input. Only when every
+    partition has been staged are the temp files fsynced (many at once, so they share
+    journal commits), renamed over their targets (each rename atomic; a partition's
+    ``data.parquet`` last) and each folder fsynced once. A failure while
+    staging (disk full, a damaged existing file) removes the temp files and leaves every
+    stored file byte-identical. A crash during the final renames can leave some partitions
+    (or some files of a partition) new and some old; each file records its write generation
+    and readers take an asset's bars from the newest file holding it, so each asset of each
+    partition reads as one whole write. Callers update their catalog only after ``write``
+    returns.
 
     Writers of one bundle, in any process, are serialized by an exclusive lock on
     ``bundle_dir/.write.lock`` held from reading the existing partitions to the last rename,
-    so concurrent writes of different sids into the same partitions lose no row. Readers take
-    no lock.
+    so concurrent writes of different sids into the same partitions lose no row. Holding it,
+    a writer removes temp files that a killed writer left in the folders it writes. Readers
+    take no lock.
 
     Files are created with ``file_mode`` and folders with ``dir_mode`` (private by default),
     with ``row_group_rows`` rows per row group (point lookups decode one row group).
@@ -55,13 +69,17 @@ class ParquetWriter(BarWriter):
         file_mode: int = DEFAULT_FILE_MODE,
         dir_mode: int = DEFAULT_DIR_MODE,
         row_group_rows: int = ROW_GROUP_ROWS,
+        workers: int = WORKERS,
     ) -> None:
         if row_group_rows < 1:
             raise InvalidRequestError(f"row_group_rows must be at least 1, got {row_group_rows}")
+        if workers < 1:
+            raise InvalidRequestError(f"workers must be at least 1, got {workers}")
         self.bundle_dir = Path(bundle_dir)
         self.row_group_rows = row_group_rows
         self.file_mode = file_mode
         self.dir_mode = dir_mode
+        self.workers = workers
 
     @override
     def write(self, df: pl.DataFrame | pl.LazyFrame, resolution: Resolution | str) -> WriteResult:
@@ -92,18 +110,36 @@ class ParquetWriter(BarWriter):
     def _write_locked(self, frame: pl.DataFrame, kind: str, created: list[Path]) -> list[PartitionWrite]:
         """Stage every merged partition, then rename them all into place; on failure remove
         the temp files (the caller removes the folders this write created, under the lock)."""
-        staged: list[atomic.StagedFile] = []
-        writes: list[PartitionWrite] = []
+        parts = self._by_partition(frame, kind)
+        first_new = len(created)
+        for relative, _ in parts:
+            folder = (self.bundle_dir / relative).parent
+            remove_temp_files_in(folder)
+            created.extend(atomic.make_dirs(folder, self.dir_mode, sync=False))
+        staged: list[StagedPartition] = []
+        pending: deque[Future[StagedPartition]] = deque()
         try:
-            for relative, rows in self._by_partition(frame, kind):
-                item, write = self._stage_partition(relative, rows, kind, created)
-                staged.append(item)
-                writes.append(write)
-            atomic.commit(staged)
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="parquet-write") as pool:
+                try:
+                    for relative, rows in parts:
+                        pending.append(pool.submit(stage_partition, self.bundle_dir, relative, rows, kind, self.file_mode, self.row_group_rows))
+                        if len(pending) > self.workers:
+                            staged.append(pending.popleft().result())
+                    while pending:
+                        staged.append(pending.popleft().result())
+                finally:
+                    for future in pending:  # after a failure: let the others finish, keep their temp files to discard
+                        try:
+                            staged.append(future.result())
+                        except BaseException:  # the first failure is the one raised
+                            continue
+            files = [item for part in staged for item in part.files]
+            atomic.sync_files(files)
+            atomic.commit(files, created[first_new:])
         except BaseException:
-            atomic.discard(staged)
+            atomic.discard(item for part in staged for item in part.files)
             raise
-        return writes
+        return [write for part in staged for write in part.writes]
 
     @override
     def reader(self, resolution: Resolution | str) -> BarReader:
@@ -113,35 +149,24 @@ class ParquetWriter(BarWriter):
 
     @staticmethod
     def _by_partition(frame: pl.DataFrame, kind: str) -> list[tuple[str, pl.DataFrame]]:
-        time = pl.col(time_column(kind))
-        day = time.dt.day().cast(pl.Int32) if kind == "minute" else pl.lit(1, dtype=pl.Int32)
-        key = (time.dt.year().cast(pl.Int32) * 10000 + time.dt.month().cast(pl.Int32) * 100 + day).alias("__part")
-        parts = frame.with_columns(key).partition_by("__part", as_dict=True, include_key=False, maintain_order=True)
-        return [
-            (partition_file(kind, date(k // 10000, k // 100 % 100, k % 100)), rows)
-            for k, rows in sorted((int(str(key[0])), rows) for key, rows in parts.items())
-        ]
-
-    def _stage_partition(self, relative: str, rows: pl.DataFrame, kind: str, created: list[Path]) -> tuple[atomic.StagedFile, PartitionWrite]:
-        target = self.bundle_dir / relative
+        """The rows of each partition, in partition order, as slices of ``frame`` in (time,
+        sid) order (sorted once here, in polars' threads, when it is not already)."""
         t = time_column(kind)
-        replaced = 0
-        if target.is_file():
-            existing = read_partition_frame(target)
-            kept = existing.join(rows.select("sid", t), on=["sid", t], how="anti")
-            replaced = existing.height - kept.height
-            merged = pl.concat([kept, rows])
-        else:
-            merged = rows
-        data = encode_partition(merged, kind, self.row_group_rows)
-        created.extend(atomic.make_dirs(target.parent, self.dir_mode))
-        item = atomic.stage(target, data, self.file_mode)
-        write = PartitionWrite(
-            path=relative,
-            rows_added=rows.height - replaced,
-            rows_replaced=replaced,
-            rows_total=merged.height,
-            checksum=hashlib.sha256(data).hexdigest(),
-            size_bytes=len(data),
-        )
-        return item, write
+        stamps = frame.get_column(t).to_physical().to_numpy()
+        if not in_time_sid_order(stamps, frame.get_column("sid").to_numpy()):
+            frame = frame.sort(t, "sid")
+            stamps = frame.get_column(t).to_physical().to_numpy()
+        unit = "datetime64[D]" if kind == "daily" else "datetime64[us]"
+        period = "datetime64[M]" if kind == "daily" else "datetime64[D]"
+        keys = stamps.astype(unit).astype(period).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
+        ends = np.r_[starts[1:], len(keys)]
+        return [(_relative(kind, int(keys[a])), frame.slice(int(a), int(b - a))) for a, b in zip(starts, ends, strict=True)]
+
+
+def _relative(kind: str, period: int) -> str:
+    """The ``data.parquet`` of the partition of ``period`` (months since 1970 for daily
+    bars, days since 1970 for minute bars)."""
+    unit = "datetime64[M]" if kind == "daily" else "datetime64[D]"
+    day: date = np.array([period], dtype=np.int64).astype(unit).astype("datetime64[D]")[0].item()
+    return partition_file(kind, day)

@@ -11,6 +11,7 @@ import polars as pl
 from zipline.utils.calendar_utils import get_calendar
 
 from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.ingest_intent import PENDING, withdraw_after
 from rustybt.domain.ports.bar_writer import BarWriter
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.zipline_bridge.adjustments import (
@@ -26,7 +27,7 @@ from rustybt.zipline_bridge.errors import BundleFormatError, MigrationValidation
 from rustybt.zipline_bridge.migration.convert import ZeroValueReport, split_unpriced, to_storage_frame
 from rustybt.zipline_bridge.migration.progress import MigrationProgress, print_summary
 from rustybt.zipline_bridge.migration.readers import read_bar_files
-from rustybt.zipline_bridge.migration.registration import SidAssigner, register_bars
+from rustybt.zipline_bridge.migration.registration import SidAssigner, begin_bars, finish_bars
 from rustybt.zipline_bridge.migration.scan import scan_bundle
 from rustybt.zipline_bridge.migration.validate import ValidationResult, source_digest, spot_check, stored_digest
 from rustybt.zipline_bridge.plugins import BAR_WRITERS, CATALOGS, load_plugin, rustybt_home
@@ -112,10 +113,13 @@ class HDF5ToParquetMigrator:
                 bars.sid_symbols = assigner.symbols()
                 kept = split_unpriced(bars, report)
                 stored = to_storage_frame(bars, kept, report)
-                result = self.writer.write(stored, "1d" if bars.kind == "daily" else "1m")
-                dataset_id = register_bars(
-                    self.catalog, bars, stored, result, str(self.output_bundle_dir), self.bundle_name, assigner
-                )
+                intent = begin_bars(self.catalog, bars, stored, str(self.output_bundle_dir), self.bundle_name, assigner)
+                try:
+                    result = self.writer.write(stored, "1d" if bars.kind == "daily" else "1m")
+                except Exception as failure:
+                    withdraw_after(self.catalog, intent, failure)
+                    raise
+                dataset_id = finish_bars(self.catalog, intent, bars, stored, result, assigner)
                 meta.dataset_ids.append(dataset_id)
                 _note_span(meta, bars, stored, spans)
                 outcome = {
@@ -136,7 +140,7 @@ class HDF5ToParquetMigrator:
                     checks.append(check)
                     outcome["validation"] = check.as_dict()
                     if not check.passed:
-                        self.catalog.update_dataset(dataset_id, status="invalid")
+                        self.catalog.update_dataset(dataset_id, status=PENDING)
                 outcomes.append(outcome)
             bar.step("assets and adjustments")
             _note_minute_metadata(meta, files.minute_metadata)
@@ -173,7 +177,8 @@ class HDF5ToParquetMigrator:
         if validate and not result_dict["validation_passed"]:
             failed = [o["file"] for o in outcomes if not o["validation"]["passed"]]
             error = MigrationValidationError(
-                f"migrated bars do not match the source in {', '.join(failed)}; the source is kept"
+                f"migrated bars do not match the source in {', '.join(failed)}; the source is kept and the "
+                "migrated dataset stays pending (`rustybt catalog verify` names it) until a migration validates"
             )
             error.result = result_dict  # type: ignore[attr-defined]
             raise error

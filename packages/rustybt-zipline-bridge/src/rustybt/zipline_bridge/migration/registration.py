@@ -1,4 +1,12 @@
-"""Sids and datasets in the catalog for migrated bars."""
+"""Sids and datasets in the catalog for migrated bars.
+
+Each source file's bars follow the ingest's write intent: before the writer touches a file the
+dataset is recorded ``pending`` (registered empty, or — when migrating the same bundle again,
+or resuming an interrupted migration — the existing record marked), together with every other
+dataset whose partition files the write rewrites; all become ``complete`` once the files are
+in place and their checksums recorded. A migration killed in between leaves them pending, so a
+verification names them, and migrating again resumes the same dataset.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,9 @@ from datetime import datetime, timezone
 import polars as pl
 
 from rustybt.domain.assets import AssetType
-from rustybt.domain.dataset import SymbolRange
+from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.date_range import DateRange
+from rustybt.domain.ingest_intent import COMPLETE, Intent, complete_sharers, mark_pending, touched_partitions
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports.bar_writer import WriteResult
 from rustybt.domain.ports.catalog import Catalog
@@ -71,16 +81,10 @@ def _utc(value: object) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)  # type: ignore[attr-defined]
 
 
-def register_bars(
-    catalog: Catalog,
-    bars: SourceBars,
-    stored: pl.DataFrame,
-    result: WriteResult,
-    parquet_path: str,
-    bundle: str,
-    assigner: SidAssigner,
-) -> str:
-    """Record the migrated bars of one source file as a dataset; returns its id."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def _ranges(bars: SourceBars, stored: pl.DataFrame, assigner: SidAssigner) -> list[SymbolRange]:
     t = bars.time_column
     names = assigner.symbols()
     per_sid = (
@@ -88,21 +92,63 @@ def register_bars(
         .agg(pl.col(t).min().alias("lo"), pl.col(t).max().alias("hi"), pl.len().alias("n"))
         .sort("sid")
     )
-    ranges = [SymbolRange(names[sid], _utc(lo), _utc(hi), int(n)) for sid, lo, hi, n in per_sid.iter_rows()]
-    exchanges = sorted({assigner.exchange_of(sid) for sid in per_sid.get_column("sid").to_list()})
-    return catalog.register_dataset(
-        source=f"zipline:{bars.format}",
-        symbols=[r.symbol for r in ranges] or [names.get(0, "EMPTY")],
-        start_date=min((r.start for r in ranges), default=datetime(1970, 1, 1, tzinfo=timezone.utc)),
-        end_date=max((r.end for r in ranges), default=datetime(1970, 1, 1, tzinfo=timezone.utc)),
-        resolution="1d" if bars.kind == "daily" else "1m",
-        checksum=dataset_checksum(result.checksums),
-        parquet_path=parquet_path,
+    return [SymbolRange(names[sid], _utc(lo), _utc(hi), int(n)) for sid, lo, hi, n in per_sid.iter_rows()]
+
+
+def _earlier_dataset(
+    catalog: Catalog, source: str, names: list[str], resolution: str, bundle: str
+) -> DatasetInfo | None:
+    """The dataset an earlier (or interrupted) migration of these bars recorded, if any."""
+    found = [
+        d
+        for d in catalog.list_datasets(source=source, resolution=resolution, bundle=bundle)
+        if d.bundle == bundle and set(d.symbols) == set(names)
+    ]
+    unfinished = [d for d in found if d.status != COMPLETE]
+    return (unfinished or found or [None])[0]
+
+
+def begin_bars(
+    catalog: Catalog, bars: SourceBars, stored: pl.DataFrame, parquet_path: str, bundle: str, assigner: SidAssigner
+) -> Intent:
+    """Record the intent to write the migrated bars of one source file (see the module)."""
+    ranges = _ranges(bars, stored, assigner)
+    names = [r.symbol for r in ranges] or [assigner.symbols().get(0, "EMPTY")]
+    source, resolution = f"zipline:{bars.format}", "1d" if bars.kind == "daily" else "1m"
+    exchanges = sorted({assigner.exchange_of(sid) for sid in stored.get_column("sid").unique().to_list()})
+    span = DateRange.of(min((r.start for r in ranges), default=_EPOCH), max((r.end for r in ranges), default=_EPOCH))
+    return mark_pending(
+        catalog,
+        _earlier_dataset(catalog, source, names, resolution, bundle),
+        source=source,
+        names=names,
+        span=span,
+        resolution=resolution,  # type: ignore[arg-type]
+        root=parquet_path,
+        asset_type=AssetType.EQUITY,
+        exchange=exchanges[0] if len(exchanges) == 1 else None,  # type: ignore[arg-type]
+        bundle=bundle,
+        partitions=touched_partitions(stored, bars.kind),
+    )
+
+
+def finish_bars(
+    catalog: Catalog, intent: Intent, bars: SourceBars, stored: pl.DataFrame, result: WriteResult, assigner: SidAssigner
+) -> str:
+    """Record the written bars and complete the dataset and the ones sharing its files."""
+    catalog.update_file_checksums(result.root, result.checksums)
+    complete_sharers(catalog, intent)
+    ranges = _ranges(bars, stored, assigner)
+    files = {**catalog.get_file_checksums(intent.dataset_id), **result.checksums}
+    catalog.update_dataset(
+        intent.dataset_id,
+        start_date=min((r.start for r in ranges), default=_EPOCH),
+        end_date=max((r.end for r in ranges), default=_EPOCH),
+        checksum=dataset_checksum(files),
         row_count=stored.height,
         size_bytes=result.size_bytes,
         date_ranges=ranges,
         file_checksums=dict(result.checksums),
-        asset_type=AssetType.EQUITY,
-        exchange=exchanges[0] if len(exchanges) == 1 else None,
-        bundle=bundle,
+        status=COMPLETE,
     )
+    return intent.dataset_id

@@ -97,9 +97,11 @@ def verify(ctx: click.Context, dataset_ids: tuple[str, ...], as_json: bool) -> N
     """Check every file of the datasets (default: all) against its recorded SHA-256.
 
     Reports missing, changed and unrecorded files, and datasets left incomplete by an
-    interrupted ingest; exits with status 1 when anything is wrong.
+    interrupted ingest; exits with status 1 when anything is wrong. First removes the temp
+    files writers killed mid-write left in the bundles (waiting for a running writer).
     """
     from rustybt.storage.parquet import verify_checksums
+    from rustybt.storage.parquet.stale_files import remove_stale_temp_files
 
     cli: CliContext = ctx.find_object(CliContext)  # type: ignore[assignment]
     cat = cli.app.catalog
@@ -107,6 +109,7 @@ def verify(ctx: click.Context, dataset_ids: tuple[str, ...], as_json: bool) -> N
     recorded_by_root: dict[str, set[str]] = {}
     for info in cat.list_datasets():
         recorded_by_root.setdefault(info.parquet_path, set()).update(info.file_checksums)
+    stale = [path for root in sorted(recorded_by_root) if root for path in remove_stale_temp_files(root)]
     rows = []
     bad = False
     for info in datasets:
@@ -131,5 +134,7 @@ def verify(ctx: click.Context, dataset_ids: tuple[str, ...], as_json: bool) -> N
         emit_json(rows)
     else:
         table("Verification", rows)
+        if stale:
+            out.print(f"removed {len(stale)} temp file(s) left by interrupted writes")
     if bad:
         ctx.exit(1)

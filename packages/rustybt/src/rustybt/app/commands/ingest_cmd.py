@@ -10,6 +10,7 @@ import click
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from rustybt.app.bundle_lock import exclusive_ingest
 from rustybt.app.bundles import prepare_bundle
 from rustybt.app.cli_context import CliContext
 from rustybt.app.console import emit_json, err, out, table
@@ -88,27 +89,50 @@ def ingest(
     if not names:
         raise InvalidRequestError("--symbols holds no symbol")
     span = DateRange.of(start, end)
-    from rustybt.adapters import source_from_spec
-
     options = {**_adapter_options(cli, source), **_options(extra)}
     if path:
         options["path"] = path
-    adapter = source_from_spec(source, **options)
+    adapter = _adapter(cli, source, options)
     app = cli.app
     bundle_name = bundle or _default_bundle(source)
-    summary = _run(app, adapter, names, span, resolution, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, quiet=as_json)
-    if summary.dataset_id is not None:
-        actions = asyncio.run(adapter.fetch_corporate_actions(names, span))
-        summary_actions = app.catalog.record_corporate_actions(adapter.exchange, actions)
-        prepare_bundle(app, bundle_name)
-    else:
-        summary_actions = 0
+    with exclusive_ingest(app.bundle_path(bundle_name)):
+        summary = _run(app, adapter, names, span, resolution, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, quiet=as_json)
+        if summary.dataset_id is not None:
+            actions = asyncio.run(adapter.fetch_corporate_actions(names, span))
+            summary_actions = app.catalog.record_corporate_actions(adapter.exchange, actions)
+            _prepare_alone(app, bundle_name)
+        else:
+            summary_actions = 0
     if as_json:
         emit_json({**_summary_dict(summary, bundle_name), "corporate_actions": summary_actions})
     else:
         _print_summary(summary, bundle_name)
         if summary_actions:
             out.print(f"recorded {summary_actions} splits and dividends")
+
+
+def _prepare_alone(app: Any, bundle: str) -> None:
+    """``prepare_bundle`` under the bundle's write lock: ingests into one bundle from several
+    processes rewrite its zipline files one at a time (and never while bars are written)."""
+    from rustybt.storage.parquet.bundle_lock import bundle_write_lock
+
+    with bundle_write_lock(app.bundle_path(bundle), 0o600):
+        prepare_bundle(app, bundle)
+
+
+def _adapter(cli: CliContext, source: str, options: dict[str, Any]) -> Any:
+    """The source's adapter; a ccxt one with the exchange's API key when one is configured."""
+    from rustybt.adapters import source_from_spec
+
+    kind, _, exchange = source.strip().partition(":")
+    if kind.lower() == "ccxt" and exchange.strip():
+        from rustybt.app.exchange_keys import CredentialedCCXTDataAdapter, exchange_credentials
+
+        name = exchange.strip().lower()
+        credentials = exchange_credentials(cli.settings.home, name)
+        if credentials is not None:
+            return CredentialedCCXTDataAdapter(name, credentials, **options)
+    return source_from_spec(source, **options)
 
 
 def _run(app: Any, adapter: Any, names: list[str], span: DateRange, resolution: str, bundle: str, mode: str, incremental: bool, *, quiet: bool) -> Any:
