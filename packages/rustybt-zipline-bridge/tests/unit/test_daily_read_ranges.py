@@ -86,8 +86,13 @@ def test_a_backtest_reads_its_own_sessions_in_whole_months(store: CountingReader
 
 
 def test_a_history_window_before_the_start_reads_only_the_months_missing(store: CountingReader) -> None:
+    first_question = _reader(CountingReader(_frame()))
+    first_question.expect_sessions(SEP_15, pd.Timestamp("2020-11-10"))
+    first_question.load_raw_arrays(["close"], pd.Timestamp("2020-06-01"), SEP_15, [1])
+    assert first_question.bar_reader.reads == [(date(2020, 6, 1), date(2020, 11, 30))]  # one read from the first asked
     reader = _reader(store)
     reader.expect_sessions(SEP_15, pd.Timestamp("2020-11-10"))
+    reader.get_value(1, SEP_15, "close")  # the first bar of the backtest
     (close,) = reader.load_raw_arrays(["close"], pd.Timestamp("2020-06-01"), SEP_15, [1, 2])
     assert store.reads == [(date(2020, 9, 1), date(2020, 11, 30)), (date(2020, 6, 1), date(2020, 8, 31))]
     everything = ZiplineDailyBarReader(store, CALENDAR, start_session="2020-01-02", end_session="2021-12-31")

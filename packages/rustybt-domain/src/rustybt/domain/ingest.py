@@ -171,26 +171,27 @@ class IngestService:
         if clean.is_empty():
             return summary
         stored = self._to_storage(clean, resolution)
-        intent = mark_pending(
-            self.catalog,
-            resumed,
-            source=self.source.source_name,
-            names=names,
-            span=span,
-            resolution=resolution,
-            root=self.writer.write(stored.clear(), resolution).root,
-            asset_type=self.asset_type,
-            exchange=self.source.exchange,
-            bundle=self.bundle,
-            partitions=touched_partitions(stored, resolution.storage_kind),
-        )
-        summary.dataset_id = intent.dataset_id
-        try:
-            result = self.writer.write(stored, resolution)
-        except Exception as failure:
-            withdraw_after(self.catalog, intent, failure)
-            raise
-        self._register(result, clean, span, resolution, summary, None if intent.fresh else existing, intent)
+        with self.writer.exclusive():  # the files and the catalog change together, one ingest at a time
+            intent = mark_pending(
+                self.catalog,
+                resumed,
+                source=self.source.source_name,
+                names=names,
+                span=span,
+                resolution=resolution,
+                root=self.writer.write(stored.clear(), resolution).root,
+                asset_type=self.asset_type,
+                exchange=self.source.exchange,
+                bundle=self.bundle,
+                partitions=touched_partitions(stored, resolution.storage_kind),
+            )
+            summary.dataset_id = intent.dataset_id
+            try:
+                result = self.writer.write(stored, resolution)
+            except Exception as failure:
+                withdraw_after(self.catalog, intent, failure)
+                raise
+            self._register(result, clean, span, resolution, summary, None if intent.fresh else existing, intent)
         self._report_written(summary)
         return summary
 

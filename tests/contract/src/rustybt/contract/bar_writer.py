@@ -47,6 +47,13 @@ class BarWriterContract:
             return bars.clear()
         return reader.load_raw_arrays(sids, ["open", "high", "low", "close", "volume"], "1970-01-01", "2100-01-01").collect().sort(t, "sid")
 
+    def test_exclusive_blocks_nest_around_writes(self, writer: BarWriter, bars: pl.DataFrame, resolution: str) -> None:
+        with writer.exclusive(), writer.exclusive():
+            result = writer.write(bars, resolution)
+        assert result.rows_written == bars.height
+        with writer.exclusive():  # released on the way out: taken again at once
+            assert self._read_all(writer.reader(resolution), bars).height == bars.height
+
     def test_round_trip_is_exact(self, writer: BarWriter, bars: pl.DataFrame, resolution: str) -> None:
         result = writer.write(bars, resolution)
         got = self._read_all(writer.reader(resolution), bars)

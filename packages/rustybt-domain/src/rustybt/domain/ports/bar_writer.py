@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 import polars as pl
@@ -68,6 +69,13 @@ class BarWriter(ABC):
         ``ValidationError`` for nulls, duplicate (sid, time) keys or rows whose time goes
         backwards within a sid — naming the rows. A failed write leaves every stored file unchanged.
         """
+
+    def exclusive(self) -> AbstractContextManager[object]:
+        """Exclusive update rights on this store for a block that writes and then records the
+        result in a catalog, so two such blocks (in any process) never interleave and a
+        catalog never records an older checksum of a shared file last. Reentrant within a
+        thread. The default holds nothing: a store with a single writer needs no more."""
+        return nullcontext()
 
     @abstractmethod
     def reader(self, resolution: Resolution | str) -> BarReader:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from rustybt.storage.parquet.file_index import in_time_sid_order
 from rustybt.storage.parquet.partition_stage import StagedPartition, stage_partition
 from rustybt.storage.parquet.readers import PolarsParquetDailyReader, PolarsParquetMinuteReader
 from rustybt.storage.parquet.stale_files import remove_temp_files_in
+from rustybt.storage.parquet.update_lock import bundle_update_lock
 
 DEFAULT_FILE_MODE = 0o600
 DEFAULT_DIR_MODE = 0o700
@@ -80,6 +82,11 @@ class ParquetWriter(BarWriter):
         self.file_mode = file_mode
         self.dir_mode = dir_mode
         self.workers = workers
+
+    @override
+    def exclusive(self) -> AbstractContextManager[Path]:
+        """The bundle's update lock (``update_lock``): one write-and-record block at a time."""
+        return bundle_update_lock(self.bundle_dir, file_mode=self.file_mode, dir_mode=self.dir_mode)
 
     @override
     def write(self, df: pl.DataFrame | pl.LazyFrame, resolution: Resolution | str) -> WriteResult:

@@ -113,13 +113,14 @@ class HDF5ToParquetMigrator:
                 bars.sid_symbols = assigner.symbols()
                 kept = split_unpriced(bars, report)
                 stored = to_storage_frame(bars, kept, report)
-                intent = begin_bars(self.catalog, bars, stored, str(self.output_bundle_dir), self.bundle_name, assigner)
-                try:
-                    result = self.writer.write(stored, "1d" if bars.kind == "daily" else "1m")
-                except Exception as failure:
-                    withdraw_after(self.catalog, intent, failure)
-                    raise
-                dataset_id = finish_bars(self.catalog, intent, bars, stored, result, assigner)
+                with self.writer.exclusive():  # the files and the catalog change together
+                    intent = begin_bars(self.catalog, bars, stored, str(self.output_bundle_dir), self.bundle_name, assigner)
+                    try:
+                        result = self.writer.write(stored, "1d" if bars.kind == "daily" else "1m")
+                    except Exception as failure:
+                        withdraw_after(self.catalog, intent, failure)
+                        raise
+                    dataset_id = finish_bars(self.catalog, intent, bars, stored, result, assigner)
                 meta.dataset_ids.append(dataset_id)
                 _note_span(meta, bars, stored, spans)
                 outcome = {

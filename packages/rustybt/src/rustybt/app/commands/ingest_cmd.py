@@ -10,7 +10,6 @@ import click
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from rustybt.app.bundle_lock import exclusive_ingest
 from rustybt.app.bundles import prepare_bundle
 from rustybt.app.cli_context import CliContext
 from rustybt.app.console import emit_json, err, out, table
@@ -95,7 +94,9 @@ def ingest(
     adapter = _adapter(cli, source, options)
     app = cli.app
     bundle_name = bundle or _default_bundle(source)
-    with exclusive_ingest(app.bundle_path(bundle_name)):
+    from rustybt.storage.parquet.update_lock import bundle_update_lock
+
+    with bundle_update_lock(app.bundle_path(bundle_name)):
         summary = _run(app, adapter, names, span, resolution, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, quiet=as_json)
         if summary.dataset_id is not None:
             actions = asyncio.run(adapter.fetch_corporate_actions(names, span))
