@@ -29,6 +29,7 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic
+
 from rustybt.cache import CacheManager, DiskCache, RedisCache
 from rustybt.domain.cache_key import CacheKey
 

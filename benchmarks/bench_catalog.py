@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
 from rustybt.catalog.sqlite import DataCatalog
 from rustybt.catalog.sqlite.queries import find_dataset as find_query
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.resolution import Resolution
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 UTC = timezone.utc
 TARGET_MS = 2.0

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+
 from rustybt.adapters import CSVAdapter
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import to_decimal_columns

@@ -52,11 +52,6 @@ def handle_data(context, data):
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BacktestResult.summary() (rustybt/app/backtest.py) calls float(None) when zipline reports no "
-    "sharpe ratio (an algorithm that never trades): `rustybt run` dies with a TypeError traceback",
-)
 def test_a_backtest_that_never_trades_reports_its_summary(zygote: Any, kit: Any, baseline: Any, tmp_path: Path) -> None:
     home = baseline.restore()
     algo = tmp_path / "idle.py"

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from rustybt.cache import CacheManager, DiskCache, LruCache, RedisCache, TwoTierCache
 from rustybt.contract.cache import CacheContract
 from rustybt.domain.ports.cache import Cache

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from rustybt.catalog.sqlite import DataCatalog
 from sqlalchemy import create_engine, text
+
+from rustybt.catalog.sqlite import DataCatalog
 
 SHARED_DATA = Path(
     os.environ.get("RUSTYBT_SHARED_DATA", Path(__file__).resolve().parents[3] / ".." / "shared" / "data")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from rustybt.catalog.sqlite import DataCatalog
 from rustybt.contract.catalog import CatalogContract
 

@@ -12,10 +12,16 @@ from rustybt.contract.bar_writer import BarWriterContract
 from rustybt.contract.cache import CacheContract
 from rustybt.contract.catalog import CatalogContract
 from rustybt.contract.data_source import DataSourceContract
-from rustybt.domain.bar import Bar
-from rustybt.domain.fakes import InMemoryBarReader, InMemoryBarWriter, InMemoryCache, InMemoryCatalog, InMemoryDataSource
-from rustybt.domain.ports import BarReader, Cache
 from rustybt.contract.samples import sample_bars
+from rustybt.domain.bar import Bar
+from rustybt.domain.fakes import (
+    InMemoryBarReader,
+    InMemoryBarWriter,
+    InMemoryCache,
+    InMemoryCatalog,
+    InMemoryDataSource,
+)
+from rustybt.domain.ports import BarReader, Cache
 
 
 class TestInMemoryDailyBarReader(BarReaderContract):

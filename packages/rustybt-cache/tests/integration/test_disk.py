@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+
 from rustybt.cache import DiskCache
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import CacheError

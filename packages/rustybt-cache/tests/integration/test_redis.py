@@ -11,6 +11,7 @@ import pytest
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
 from rustybt.cache import CacheManager, RedisCache, build_cache
 from rustybt.cache.errors import CacheUnavailableError
 from rustybt.domain.cache_key import CacheKey

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+
 from rustybt.cache.codec import decode_ipc, decode_parquet, encode_ipc, encode_parquet
 from rustybt.cache.errors import CorruptCacheEntryError
 from rustybt.contract.samples import daily_bars, minute_bars

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from rustybt.cache import CacheManager, DiskCache, LruCache, build_cache
 from rustybt.domain.errors import ConfigurationError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+
 from rustybt.cache import LruCache
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import ConfigurationError

@@ -7,6 +7,7 @@ from collections import OrderedDict
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from rustybt.cache import LruCache
 from rustybt.contract.samples import daily_bars
 

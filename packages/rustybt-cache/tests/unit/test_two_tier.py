@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+
 from rustybt.cache import CacheManager, DiskCache, LruCache, TwoTierCache
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.fakes import InMemoryCache

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
+
 from rustybt.catalog.sqlite import CatalogStorageError, DataCatalog
 from rustybt.domain.dataset import SymbolRange
 from rustybt.domain.errors import InvalidRequestError
-from sqlalchemy import text
 
 UTC = timezone.utc
 TABLES = ("datasets", "symbols", "date_ranges", "checksums", "backtest_data_links", "audit_log")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from rustybt.catalog.sqlite import CatalogStorageError, DataCatalog
 from rustybt.domain.dataset import SymbolRange
 from rustybt.domain.ports.catalog import Catalog

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import text
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
 from rustybt.catalog.sqlite import DataCatalog
 from rustybt.catalog.sqlite.queries import find_dataset
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.resolution import Resolution
-from sqlalchemy import text
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 
 def _plan(catalog: DataCatalog, source: str | None) -> list[str]:

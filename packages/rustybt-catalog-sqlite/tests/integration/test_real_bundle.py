@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
 from rustybt.catalog.sqlite import DataCatalog
 from rustybt.domain.dataset import SymbolRange
 from rustybt.domain.integrity import dataset_checksum

@@ -11,9 +11,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from rustybt.catalog.sqlite import SCHEMA_VERSION, DataCatalog
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
+
+from rustybt.catalog.sqlite import SCHEMA_VERSION, DataCatalog
 
 UTC = timezone.utc
 SPEC_COLUMNS = {

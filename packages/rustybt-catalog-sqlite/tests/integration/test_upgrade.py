@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+
 from rustybt.catalog.sqlite import SCHEMA_VERSION, DataCatalog
 from rustybt.domain.dataset import SymbolRange
 from rustybt.domain.errors import SchemaVersionError
-from sqlalchemy import create_engine, text
 
 UTC = timezone.utc
 

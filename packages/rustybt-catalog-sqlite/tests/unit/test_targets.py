@@ -6,10 +6,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
+
 from rustybt.catalog.sqlite.engine import make_engine, sqlite_file, to_url
 from rustybt.catalog.sqlite.transactions import is_busy
 from rustybt.domain.errors import ConfigurationError, NotInstalledError
-from sqlalchemy.exc import OperationalError
 
 
 @pytest.mark.parametrize(

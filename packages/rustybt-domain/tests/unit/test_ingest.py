@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+
 from rustybt.domain.bar import Bar
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError

@@ -58,7 +58,7 @@ def test_verify_names_a_damaged_file(ingested: tuple[Path, str]) -> None:
 
 
 def test_reingest_replaces_and_extends(ingested: tuple[Path, str]) -> None:
-    home, ident = ingested
+    home, _ident = ingested
     again = run(
         home, "ingest", "--source", "csv:csvdir", "--path", str(CSVDIR), "--symbols", "AAPL,KO",
         "--start", "2012-01-01", "--end", "2014-12-31", "--option", MAPPING, "--bundle", "eq", "--json", "--full",

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import polars as pl
+from typing_extensions import override
+
 from rustybt.adapters.frames import exact_bars
 from rustybt.domain.assets import AssetType
 from rustybt.domain.date_range import DateRange
@@ -22,7 +24,6 @@ from rustybt.domain.ports.data_source import DataSource
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import storage_schema
 from rustybt.domain.validation import ValidationConfig, ValidationReport, validate_bars
-from typing_extensions import override
 
 
 class BaseDataAdapter(DataSource):

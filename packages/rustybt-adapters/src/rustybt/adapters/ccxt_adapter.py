@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
+from typing_extensions import override
+
 from rustybt.adapters.base import BaseDataAdapter
 from rustybt.adapters.ccxt_exchange import exchange_class, rehost, translated
 from rustybt.adapters.frames import empty_bars, in_span, raw_columns
@@ -17,7 +18,6 @@ from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DataSourceError, SymbolNotFoundError
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.validation import ValidationConfig
-from typing_extensions import override
 
 MAX_PAGES = 100_000
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+
 from rustybt.adapters.csv_columns import scaled_text
 from rustybt.adapters.csv_reader import LINE, CsvBarReader, symbol_text
 from rustybt.adapters.errors import CSVFormatError

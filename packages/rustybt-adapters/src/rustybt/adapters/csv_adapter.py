@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+from typing_extensions import override
+
 from rustybt.adapters.base import BaseDataAdapter
 from rustybt.adapters.csv_actions import empty_actions, read_actions
 from rustybt.adapters.csv_columns import SchemaMapping, parse_scale
@@ -21,7 +23,6 @@ from rustybt.domain.errors import ConfigurationError, SymbolNotFoundError
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import FIELDS
 from rustybt.domain.validation import ValidationConfig
-from typing_extensions import override
 
 
 class CSVAdapter(BaseDataAdapter):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import polars as pl
+
 from rustybt.adapters.errors import CSVFormatError
 from rustybt.domain.errors import ConfigurationError
 from rustybt.domain.schemas import PRICE_FIELDS, TIMESTAMP_DTYPE

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
+
 from rustybt.adapters.csv_columns import EPOCH_FORMATS
 from rustybt.adapters.errors import CSVFormatError
 from rustybt.domain.date_range import DateRange

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
 from rustybt.adapters.errors import CSVFormatError
 from rustybt.domain.errors import ConfigurationError, InvalidRequestError
 

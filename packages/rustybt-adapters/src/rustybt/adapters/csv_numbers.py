@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
+
 from rustybt.domain.decimals import SCALE
 from rustybt.domain.schemas import PRICE_DTYPE, PRICE_FIELDS, VOLUME_DTYPE
 

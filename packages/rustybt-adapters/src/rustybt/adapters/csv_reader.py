@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
 from rustybt.adapters.csv_columns import SchemaMapping, parses_aware, price_columns, time_column
 from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import polars as pl
+
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, to_decimal_columns
 from rustybt.domain.ingest import LOCATION_COLUMNS

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from typing_extensions import override
+
 from rustybt.adapters.base import BaseDataAdapter
 from rustybt.adapters.frames import empty_bars, in_span, raw_columns
 from rustybt.adapters.retry import RetryPolicy, Transient, with_retry
@@ -19,7 +21,6 @@ from rustybt.domain.errors import DataSourceError, NotInstalledError, SymbolNotF
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import CORPORATE_ACTIONS_SCHEMA
 from rustybt.domain.validation import ValidationConfig
-from typing_extensions import override
 
 INTERVALS = {
     Resolution.M1: "1m",

@@ -18,6 +18,7 @@ from typing import Literal
 
 import polars as pl
 from polars.exceptions import PanicException
+
 from rustybt.cache.errors import CorruptCacheEntryError
 
 IpcCompression = Literal["uncompressed", "lz4", "zstd"]

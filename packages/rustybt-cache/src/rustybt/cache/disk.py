@@ -10,13 +10,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing_extensions import override
+
 from rustybt.cache.codec import decode_parquet, encode_parquet
 from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tier
 from rustybt.cache.errors import CorruptCacheEntryError
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import CacheError, ConfigurationError
 from rustybt.domain.ports.cache import CacheStats, TierStats
-from typing_extensions import override
 
 log = logging.getLogger(__name__)
 

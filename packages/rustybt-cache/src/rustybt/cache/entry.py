@@ -9,11 +9,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
+from typing_extensions import override
+
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.instants import TimeLike
 from rustybt.domain.ports.cache import Cache, TierStats
 from rustybt.domain.resolution import Resolution
-from typing_extensions import override
 
 Clock = Callable[[], float]
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600

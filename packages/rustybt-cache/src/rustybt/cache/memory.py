@@ -6,11 +6,12 @@ import logging
 import threading
 from collections import OrderedDict
 
+from typing_extensions import override
+
 from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tier
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import ConfigurationError
 from rustybt.domain.ports.cache import CacheStats, TierStats
-from typing_extensions import override
 
 log = logging.getLogger(__name__)
 

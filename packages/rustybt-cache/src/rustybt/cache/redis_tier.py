@@ -8,6 +8,8 @@ import threading
 from types import ModuleType
 from typing import Any, Literal
 
+from typing_extensions import override
+
 from rustybt.cache import redis_scripts
 from rustybt.cache.codec import IpcCompression, decode_ipc, decode_parquet, encode_ipc, encode_parquet
 from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tier
@@ -15,7 +17,6 @@ from rustybt.cache.errors import CacheUnavailableError, CorruptCacheEntryError
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import ConfigurationError, NotInstalledError
 from rustybt.domain.ports.cache import CacheStats, TierStats
-from typing_extensions import override
 
 log = logging.getLogger(__name__)
 

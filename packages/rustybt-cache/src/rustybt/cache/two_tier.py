@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import polars as pl
+from typing_extensions import override
+
 from rustybt.cache.disk import CleanupResult, DiskCache
 from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tier
 from rustybt.cache.memory import LruCache
@@ -19,7 +21,6 @@ from rustybt.domain.errors import CacheError
 from rustybt.domain.instants import TimeLike
 from rustybt.domain.ports.cache import Cache, CacheStats, TierStats
 from rustybt.domain.resolution import Resolution
-from typing_extensions import override
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")

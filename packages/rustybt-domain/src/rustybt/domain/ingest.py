@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import polars as pl
+
 from rustybt.domain.assets import AssetType, check_symbol
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange

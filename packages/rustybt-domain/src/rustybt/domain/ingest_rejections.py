@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import polars as pl
+
 from rustybt.domain.decimals import ValueIssue
 from rustybt.domain.validation import ValidationReport
 

@@ -38,10 +38,7 @@ def to_utc(value: TimeLike, *, name: str = "time") -> datetime:
         raise InvalidDateRangeError(
             f"{name} must be a date, datetime or ISO-8601 string, not {type(value).__name__}"
         )
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    else:
-        moment = moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     # pandas.Timestamp may carry nanoseconds; storage keeps microseconds.
     return datetime(
         moment.year,

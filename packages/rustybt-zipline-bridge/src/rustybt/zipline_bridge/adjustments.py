@@ -13,6 +13,7 @@ from zipline.data.session_bars import SessionBarReader
 
 from rustybt.zipline_bridge.adjustment_index import IndexedSQLiteAdjustmentReader
 from rustybt.zipline_bridge.errors import BundleFormatError
+from rustybt.zipline_bridge.temp_names import temp_beside
 
 ADJUSTMENTS_DB_NAME = "adjustments.sqlite"
 _DATE_COLUMNS = ("ex_date", "record_date", "declared_date", "pay_date")
@@ -88,17 +89,19 @@ def _seconds_to_datetime(values: pd.Series) -> pd.Series:
 def write_adjustments_db(path: Path, actions: CorporateActions, daily_reader: SessionBarReader) -> Path:
     """Write ``actions`` as a zipline adjustment database; dividend ratios come from ``daily_reader``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    writer = SQLiteAdjustmentWriter(str(tmp), daily_reader, overwrite=True)
-    writer.write(
-        splits=actions.splits,
-        mergers=actions.mergers,
-        dividends=actions.dividends,
-        stock_dividends=actions.stock_dividends,
-    )
-    writer.close()
-    tmp.replace(path)
+    tmp = temp_beside(path)
+    try:
+        writer = SQLiteAdjustmentWriter(str(tmp), daily_reader, overwrite=True)
+        writer.write(
+            splits=actions.splits,
+            mergers=actions.mergers,
+            dividends=actions.dividends,
+            stock_dividends=actions.stock_dividends,
+        )
+        writer.close()
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -18,6 +18,7 @@ from zipline.errors import AssetDBVersionError
 
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.zipline_bridge.errors import BundleFormatError
+from rustybt.zipline_bridge.temp_names import temp_beside
 
 ASSET_DB_NAME = "assets-7.sqlite"
 EQUITY_COLUMNS = ("symbol", "asset_name", "start_date", "end_date", "first_traded", "auto_close_date", "exchange")
@@ -124,12 +125,14 @@ def equities_from_catalog(
 def write_asset_db(path: Path, table: EquityTable) -> Path:
     """Write ``table`` as a zipline asset database at ``path`` (replacing an older file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    with warnings.catch_warnings():  # zipline's writer trips a pandas groupby deprecation
-        warnings.simplefilter("ignore", FutureWarning)
-        AssetDBWriter(str(tmp)).write(equities=table.equities, exchanges=table.exchanges)
-    tmp.replace(path)
+    tmp = temp_beside(path)
+    try:
+        with warnings.catch_warnings():  # zipline's writer trips a pandas groupby deprecation
+            warnings.simplefilter("ignore", FutureWarning)
+            AssetDBWriter(str(tmp)).write(equities=table.equities, exchanges=table.exchanges)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from rustybt.zipline_bridge.errors import BundleFormatError
+from rustybt.zipline_bridge.temp_names import temp_beside
 
 ZIPLINE_DIR = "zipline"
 META_NAME = "bundle.json"
@@ -29,9 +30,12 @@ class BundleMeta:
     def save(self, bundle_dir: Path) -> Path:
         target = bundle_dir / ZIPLINE_DIR / META_NAME
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(META_NAME + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True))
-        os.replace(tmp, target)
+        tmp = temp_beside(target)
+        try:
+            tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True))
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
         return target
 
     @classmethod

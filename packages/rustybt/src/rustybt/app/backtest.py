@@ -34,7 +34,7 @@ class BacktestResult:
             "starting value": float(perf["starting_value"].iloc[0] + perf["starting_cash"].iloc[0]),
             "final value": round(float(last["portfolio_value"]), 2),
             "total return": f"{float(last['algorithm_period_return']):+.2%}",
-            "sharpe": None if last.get("sharpe") != last.get("sharpe") else round(float(last["sharpe"]), 3),
+            "sharpe": _rounded(last.get("sharpe")),
             "max drawdown": f"{float(last['max_drawdown']):.2%}",
             "transactions": int(sum(len(t) for t in perf["transactions"])),
         }
@@ -82,3 +82,11 @@ def run_backtest(
         **hooks,  # type: ignore[arg-type]
     )
     return BacktestResult(perf, perf.attrs.get("backtest_id"))
+
+
+def _rounded(value: object) -> float | None:
+    """A metric zipline may report as None (nothing traded) or NaN, rounded for a summary."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if number != number else round(number, 3)

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+
 def _console(stderr: bool = False) -> Console:
     probe = Console(stderr=stderr)
     # piped output (CI logs, files) gets wide tables instead of 80 folded columns

@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import requests
+
 from rustybt.adapters.testing.replay import Query, ReplayServer, Response
 
 _NOT_FOUND = {
