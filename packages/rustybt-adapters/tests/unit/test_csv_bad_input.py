@@ -45,6 +45,15 @@ def test_missing_columns_are_named_with_the_file(tmp_path: Path) -> None:
         asyncio.run(CSVAdapter(tmp_path).fetch(["AAA"], SPAN, Resolution.D1))
 
 
+@pytest.mark.parametrize("text", ["-2024-01-03", "0000-01-03"])
+def test_a_signed_or_zero_year_is_a_bad_date_not_a_bar_outside_the_range(tmp_path: Path, text: str) -> None:
+    write(tmp_path, "AAA", [f"{text},10.75,11.25,10.5,11,1200"])
+    with pytest.raises(CSVFormatError) as info:
+        asyncio.run(CSVAdapter(tmp_path).fetch(["AAA"], SPAN, Resolution.D1))
+    assert info.value.line == 2
+    assert f"{text!r} does not match the date format" in str(info.value)
+
+
 def test_wrong_date_format_names_file_line_and_value(tmp_path: Path) -> None:
     write(tmp_path, "AAA", [GOOD[0], "03/01/2024,10.75,11.25,10.5,11,1200", GOOD[2]])
     with pytest.raises(CSVFormatError) as info:

@@ -141,10 +141,16 @@ def time_column(column: str, date_format: str | None, aware: bool, timezone: str
         return zoned
     if aware:
         zoned = text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone="UTC", cache=False)
-        return zoned.cast(TIMESTAMP_DTYPE)
+        return _in_common_era(zoned).cast(TIMESTAMP_DTYPE)
     parsed = text.str.to_datetime(date_format, strict=False, time_unit="us", cache=False)  # parsing beats a lookup
-    local = parsed.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    local = _in_common_era(parsed).dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
     return local.dt.convert_time_zone("UTC").cast(TIMESTAMP_DTYPE)
+
+
+def _in_common_era(parsed: pl.Expr) -> pl.Expr:
+    """``parsed`` with signed years (``-2020-01-01`` reads as 2021 BC) as unparsed (null), so
+    such a row is an error naming its line instead of a bar silently outside every range."""
+    return pl.when(parsed.dt.year() >= 1).then(parsed)
 
 
 def parses_aware(sample: pl.LazyFrame, column: str, date_format: str | None) -> bool:
