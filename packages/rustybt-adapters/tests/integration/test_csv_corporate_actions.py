@@ -69,13 +69,14 @@ def test_ingested_csvdir_actions_are_recorded_against_the_bars_sids(csvdir: Path
 
 
 def test_cli_ingest_of_csvdir_builds_zipline_adjustments(csvdir: Path, tmp_path: Path) -> None:
-    click_testing = pytest.importorskip("click.testing")
+    from click.testing import CliRunner
+
     from rustybt.app.cli import main
 
     home = tmp_path / "home"
     args = ["--home", str(home), "ingest", "--source", "csv:csvdir", "--path", str(csvdir), "--symbols", "AAPL,KO"]
     args += ["--start", "2012-01-01", "--end", "2014-12-31", "--bundle", "eq", "--json"]
-    result = click_testing.CliRunner().invoke(main, args, catch_exceptions=False)
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     with sqlite3.connect(home / "bundles" / "eq" / "zipline" / "adjustments.sqlite") as conn:
         ratios = [r for (r,) in conn.execute("SELECT ratio FROM splits ORDER BY effective_date")]

@@ -10,7 +10,9 @@ from typing import Any
 from rustybt.domain.assets import AssetType
 from rustybt.domain.resolution import Resolution
 
-DATASET_STATUSES = ("pending", "complete")  # being written (or failed validation) / files and catalog agree
+PENDING = "pending"  # being written, interrupted, or failed validation: verify names it
+COMPLETE = "complete"  # its files and the catalog agree
+DATASET_STATUSES = (PENDING, COMPLETE)
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class DatasetInfo(Mapping[str, Any]):
     date_ranges: tuple[SymbolRange, ...] = ()
     file_checksums: Mapping[str, str] = field(default_factory=dict)
     bundle: str | None = None
-    status: str = "complete"
+    status: str = COMPLETE
     exchange: str | None = None  # what the dataset's sids are keyed by, with each symbol
     asset_type: AssetType = AssetType.EQUITY
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.dataset import COMPLETE, DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
@@ -29,7 +29,7 @@ def extendable_dataset(
     """The dataset an ingest of ``names`` over ``span`` extends, if any."""
     step = resolution.duration
     for info in catalog.list_datasets(source=source, resolution=resolution, bundle=bundle):
-        if info.bundle != bundle or info.status != "complete" or set(info.symbols) != set(names):
+        if info.bundle != bundle or info.status != COMPLETE or set(info.symbols) != set(names):
             continue
         if span.start <= info.end_date + step and span.end >= info.start_date - step:
             return info

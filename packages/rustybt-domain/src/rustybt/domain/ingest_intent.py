@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from rustybt.domain.assets import AssetType
-from rustybt.domain.dataset import DatasetInfo
+from rustybt.domain.dataset import COMPLETE, PENDING, DatasetInfo
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.ingest_incremental import extendable_dataset
 from rustybt.domain.integrity import dataset_checksum
@@ -30,8 +30,6 @@ from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import time_column
 
-PENDING = "pending"
-COMPLETE = "complete"
 
 
 @dataclass(frozen=True)

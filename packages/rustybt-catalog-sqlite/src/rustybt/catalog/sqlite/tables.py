@@ -22,10 +22,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from rustybt.domain.dataset import DATASET_STATUSES
+
 SCHEMA_VERSION = 3
 """Version of the layout below. 1 is the spec's original layout (seconds, no assets)."""
 
-STATUSES = ("pending", "complete")
+STATUSES = DATASET_STATUSES
 
 _ID = BigInteger().with_variant(Integer(), "sqlite")
 _MICROS = BigInteger()
