@@ -18,7 +18,10 @@ synthetic universe (measured: open 9.3, high 8.9, low 8.9, close 9.2, volume 19.
 comes to ~7 bytes a row, 47.7 MB, 0.67 × zipline's HDF5 file of the same bars (71.2 MB):
 0.5 × HDF5 cannot be reached by files that other readers decode to exact decimals, only by
 modelling across columns (e.g. high as a delta from close), which plain Parquet cannot
-express. ParquetWriter stores 10.4 bytes a row, 1.49 × that bound.
+express. ParquetWriter stores about 12.6 bytes a row by default (one file per partition) and
+10.4 with ``price_class_files=True``, which the bench also measures: ~20% smaller, but each read
+of a partition with several classes merges its files back into (time, sid) order, which costs
+as much memory traffic as the decode (see ``ParquetWriter``).
 """
 
 from __future__ import annotations
@@ -236,12 +239,16 @@ def bench_daily(n_assets: int, n_sessions: int, repeat: int, work: Path) -> None
     write_s = statistics.median(b for _, b in write_rounds)
     write_ratio = statistics.median(b / a for a, b in write_rounds)
     ours = tree_size(bundle / "daily_bars")
+    classed_dir = work / "classed"
+    ParquetWriter(classed_dir, price_class_files=True).write(daily, "1d")
+    classed = tree_size(classed_dir / "daily_bars")
     bound, bits = entropy_bound(daily)
     bcolz, hdf5, h5_path = zipline_sizes(PolarsParquetDailyReader(bundle / "daily_bars"), work)
     flt = float_parquet_size(daily, work)
     print("size on disk")
     row("ParquetWriter (Decimal, ZSTD 3)", f"{ours / 1e6:.1f} MB", "1.00")
     row("zipline HDF5DailyBarWriter (uint32 ×1000, lzf)", f"{hdf5 / 1e6:.1f} MB", f"{ours / hdf5:.2f}x", "ours / HDF5 (target ≤ 0.5)")
+    row("ParquetWriter(price_class_files=True)", f"{classed / 1e6:.1f} MB", f"{classed / hdf5:.2f}x", "split by price class / HDF5 (reads below)")
     row("zipline BcolzDailyBarWriter (uint32 ×1000)", f"{bcolz / 1e6:.1f} MB", f"{ours / bcolz:.2f}x", "ours / bcolz")
     row("float64 Parquet copy (ZSTD 3, sid order)", f"{flt / 1e6:.1f} MB", f"{ours / flt:.2f}x", "ours / float64")
     row("entropy bound of per-column coding", f"{bound * daily.height / 1e6:.1f} MB", f"{bound * daily.height / hdf5:.2f}x", "bound / HDF5; " + ", ".join(f"{k} {v:.1f}" for k, v in bits.items()) + " bits")
@@ -277,6 +284,13 @@ def bench_daily(n_assets: int, n_sessions: int, repeat: int, work: Path) -> None
         row(f"{label}: load_raw_arrays().collect()", f"{raw * 1e3:.1f} ms", f"{raw_ratio:.2f}x", "target ≤ 1.5")
         row(f"{label}: load_float_arrays (float64 arrays)", f"{flo * 1e3:.1f} ms", f"{flo_ratio:.2f}x", "Decimal → float64 + scatter")
         row(f"{label}: zipline HDF5 reader, same arrays", f"{h5t * 1e3:.1f} ms", f"{h5_ratio:.2f}x", "reference")
+    classed_reader = PolarsParquetDailyReader(classed_dir / "daily_bars")
+    for label, (sids, lo, hi) in queries.items():
+        if label.startswith("full"):
+            continue
+        floor = bare_read(partition_files(classed_reader.parquet_dir, "daily", lo, hi), columns)
+        _, raw, raw_ratio = paired(floor, lambda s=sids, a=lo, b=hi: classed_reader.load_raw_arrays(s, FIELDS, a, b).collect(), repeat)
+        row(f"{label}, price-class files: load_raw_arrays().collect()", f"{raw * 1e3:.1f} ms", f"{raw_ratio:.2f}x", "vs the bare read of those files")
     sid, when = all_sids[len(all_sids) // 2], dates[-5]
     floor = bare_read(partition_files(reader.parquet_dir, "daily", when, when), ["date", "sid", "close"])
     base, one, ratio = paired(floor, lambda: PolarsParquetDailyReader(reader.parquet_dir).get_value(sid, when, "close"), repeat * 3)

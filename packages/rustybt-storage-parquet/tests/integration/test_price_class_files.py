@@ -55,7 +55,7 @@ def two_classes(btc_minutes: pl.DataFrame) -> pl.DataFrame:
 
 
 def test_each_price_class_gets_its_own_file(tmp_path: Path, two_classes: pl.DataFrame) -> None:
-    result = ParquetWriter(tmp_path).write(two_classes, "1m")
+    result = ParquetWriter(tmp_path, price_class_files=True).write(two_classes, "1m")
     names = sorted(p.path for p in result.partitions if p.path.startswith(DAY))
     assert names == [f"{DAY}/{SIBLING}", f"{DAY}/data.parquet"]
     assert sum(p.rows_total for p in result.partitions) == result.rows_added == two_classes.height
@@ -69,7 +69,7 @@ def test_each_price_class_gets_its_own_file(tmp_path: Path, two_classes: pl.Data
 
 
 def test_readers_merge_the_files_in_time_sid_order(tmp_path: Path, two_classes: pl.DataFrame) -> None:
-    ParquetWriter(tmp_path).write(two_classes, "1m")
+    ParquetWriter(tmp_path, price_class_files=True).write(two_classes, "1m")
     reader = PolarsParquetMinuteReader(tmp_path / "minute_bars")
     back = reader.load_raw_arrays([1, 2], FIELDS, "2022-01-05", "2022-01-06").collect()
     assert back.equals(two_classes)
@@ -84,7 +84,7 @@ def test_readers_merge_the_files_in_time_sid_order(tmp_path: Path, two_classes: 
 
 
 def test_other_tools_read_every_file_of_a_partition_exactly(tmp_path: Path, two_classes: pl.DataFrame) -> None:
-    ParquetWriter(tmp_path).write(two_classes, "1m")
+    ParquetWriter(tmp_path, price_class_files=True).write(two_classes, "1m")
     dataset = ds.dataset(tmp_path / "minute_bars", format="parquet", partitioning="hive", schema=hive_dataset_schema("minute"))
     table = pl.from_arrow(dataset.to_table().drop(["year", "month", "day"]))
     assert isinstance(table, pl.DataFrame) and table.sort("timestamp", "sid").equals(two_classes)
@@ -95,7 +95,7 @@ def test_other_tools_read_every_file_of_a_partition_exactly(tmp_path: Path, two_
 
 
 def test_checksums_cover_every_file_of_a_partition(tmp_path: Path, two_classes: pl.DataFrame) -> None:
-    recorded = dict(ParquetWriter(tmp_path).write(two_classes, "1m").checksums)
+    recorded = dict(ParquetWriter(tmp_path, price_class_files=True).write(two_classes, "1m").checksums)
     assert compute_checksums(tmp_path) == recorded
     sibling = tmp_path / DAY / SIBLING
     data = bytearray(sibling.read_bytes())
@@ -128,7 +128,7 @@ def test_an_asset_in_two_files_after_a_crash_reads_from_the_newer_one(tmp_path: 
     _version_1(day, head)
     old_head = head.read_bytes()
     change = day.filter(pl.col("sid") == 2).head(1).with_columns(pl.col("volume") + 1)
-    writer = ParquetWriter(tmp_path)
+    writer = ParquetWriter(tmp_path, price_class_files=True)
     writer.write(change, "1m")
     expected = day.update(change, on=["timestamp", "sid"])
     assert pl.read_parquet(tmp_path / DAY / SIBLING).get_column("sid").unique().to_list() == [2]
@@ -146,7 +146,7 @@ def test_an_asset_in_two_files_after_a_crash_reads_from_the_newer_one(tmp_path: 
 
 
 def test_files_record_their_write_generation(tmp_path: Path, two_classes: pl.DataFrame) -> None:
-    writer = ParquetWriter(tmp_path)
+    writer = ParquetWriter(tmp_path, price_class_files=True)
     writer.write(two_classes, "1m")
     assert pq.read_metadata(tmp_path / DAY / "data.parquet").metadata[GENERATION_KEY] == b"1"
     writer.write(two_classes.head(3), "1m")
@@ -154,3 +154,30 @@ def test_files_record_their_write_generation(tmp_path: Path, two_classes: pl.Dat
     copy = tmp_path / "copy"
     shutil.copytree(tmp_path / "minute_bars", copy)
     assert PolarsParquetMinuteReader(copy).load_raw_arrays([1, 2], FIELDS, "2022-01-05", "2022-01-06").collect().equals(two_classes)
+
+
+def test_by_default_a_partition_is_one_file_of_its_finest_class(tmp_path: Path, two_classes: pl.DataFrame) -> None:
+    result = ParquetWriter(tmp_path).write(two_classes, "1m")
+    assert sorted(p.path for p in result.partitions if p.path.startswith(DAY)) == [f"{DAY}/data.parquet"]
+    ParquetWriter(tmp_path / "split", price_class_files=True).write(two_classes, "1m")
+    close = pl.read_parquet(tmp_path / DAY / "data.parquet").schema["close"]
+    finest = pl.read_parquet(tmp_path / "split" / DAY / SIBLING).schema["close"]
+    assert isinstance(close, pl.Decimal) and isinstance(finest, pl.Decimal) and close.scale == finest.scale  # sid 2's decimals
+    back = PolarsParquetMinuteReader(tmp_path / "minute_bars").load_raw_arrays([1, 2], FIELDS, "2022-01-05", "2022-01-06").collect()
+    assert back.equals(two_classes)
+
+
+def test_a_store_of_both_layouts_reads_every_bar(tmp_path: Path, two_classes: pl.DataFrame) -> None:
+    """Class files written earlier stay; assets added later by a default writer join the
+    partition's data.parquet, whose class rises to hold them."""
+    sid_2 = two_classes.filter(pl.col("sid") == 2)
+    ParquetWriter(tmp_path, price_class_files=True).write(two_classes, "1m")
+    later = _thousandth(two_classes.filter(pl.col("sid") == 1), 3)
+    ParquetWriter(tmp_path).write(later, "1m")
+    assert sorted(p.name for p in (tmp_path / DAY).iterdir()) == [SIBLING, "data.parquet"]
+    assert set(pl.read_parquet(tmp_path / DAY / SIBLING).get_column("sid").unique()) == {2}
+    assert set(pl.read_parquet(tmp_path / DAY / "data.parquet").get_column("sid").unique()) == {1, 3}
+    reader = PolarsParquetMinuteReader(tmp_path / "minute_bars")
+    back = reader.load_raw_arrays([1, 2, 3], FIELDS, "2022-01-05", "2022-01-06").collect()
+    assert back.equals(pl.concat([two_classes, later]).sort("timestamp", "sid"))
+    assert reader.load_raw_arrays([2], FIELDS, "2022-01-05", "2022-01-06").collect().equals(sid_2)

@@ -73,3 +73,19 @@ def test_a_partition_of_an_older_layout_is_split_afresh(make_bars) -> None:
     bars = _bars(make_bars, prices, MIN_CLASS_ROWS // 10 + 1)
     plans = {plan.name for plan in plan_files(bars, {"data.parquet": StoredFile(None, np.arange(1, 31))})}
     assert plans == {"data.parquet", sibling_name(4)}
+
+
+def test_without_split_a_new_partition_is_one_file_of_its_finest_class(make_bars) -> None:
+    bars = _bars(make_bars, {1: "10.5", 2: "0.1234", 3: "7.25"}, MIN_CLASS_ROWS)
+    (plan,) = plan_files(bars, split=False)
+    assert (plan.name, plan.price_class, len(plan.rows)) == ("data.parquet", 4, bars.height)
+
+
+def test_without_split_new_assets_join_data_parquet(make_bars) -> None:
+    existing = {"data.parquet": StoredFile(2, np.array([1])), sibling_name(4): StoredFile(4, np.array([2]))}
+    bars = _bars(make_bars, {1: "10.5", 2: "0.1234", 3: "0.123456"}, 3)
+    plans = {plan.name: plan for plan in plan_files(bars, existing, split=False)}
+    assert sorted(plans) == [sibling_name(4), "data.parquet"]
+    assert plans["data.parquet"].price_class == 6
+    assert set(bars.get_column("sid").gather(plans["data.parquet"].rows).to_list()) == {1, 3}
+    assert set(bars.get_column("sid").gather(plans[sibling_name(4)].rows).to_list()) == {2}

@@ -31,7 +31,6 @@ from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import time_column
 
 
-
 @dataclass(frozen=True)
 class Intent:
     """A dataset marked pending for one write.

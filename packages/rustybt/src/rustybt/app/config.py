@@ -40,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
         "compression": "zstd",
         "compression_level": 3,
         "partition_strategy": {"daily": ["year", "month"], "minute": ["year", "month", "day"]},
+        "price_class_files": False,  # True: ~20% smaller partitions split by price class, slower reads (ParquetWriter)
     },
     "validation": {
         "mode": "strict",
@@ -241,6 +242,8 @@ def _check(values: Mapping[str, Any]) -> None:
     for key in ("ohlcv_checks", "outlier_detection", "temporal_consistency", "completeness", "reject_outliers"):
         if not isinstance(values["validation"][key], bool):
             raise ConfigurationError(f"validation.{key} is {values['validation'][key]!r}; expected true or false")
+    if not isinstance(values["parquet"]["price_class_files"], bool):
+        raise ConfigurationError(f"parquet.price_class_files is {values['parquet']['price_class_files']!r}; expected true or false")
 
 
 def _redact_url(url: object) -> object:

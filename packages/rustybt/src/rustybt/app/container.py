@@ -73,7 +73,7 @@ class Container(containers.DeclarativeContainer):
 
     bar_writer = providers.Selector(
         config.storage.kind,
-        parquet=providers.Factory(ParquetWriter),
+        parquet=providers.Factory(ParquetWriter, price_class_files=config.parquet.price_class_files),
         memory=providers.Factory(InMemoryBarWriter),
     )
 

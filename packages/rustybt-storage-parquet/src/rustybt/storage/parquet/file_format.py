@@ -141,6 +141,15 @@ def price_class_of(path: Path, metadata: dict[bytes, bytes]) -> int | None:
         raise CorruptDataError(f"damaged partition file {path}: unreadable {PRICE_CLASS_KEY.decode()} {raw!r}", path=str(path)) from err
 
 
+def in_writer_order(metadata: dict[bytes, bytes]) -> bool:
+    """True when a file's metadata promises rows in (time, sid) order: every layout from
+    version 2 on is written so (version-1 files and files of other writers are checked)."""
+    try:
+        return int(metadata.get(SCHEMA_VERSION_KEY, b"1")) >= NARROW_SCHEMA_VERSION and LAYOUT_KEY in metadata
+    except ValueError:
+        return False
+
+
 def generation_of(path: Path, metadata: dict[bytes, bytes]) -> int:
     """The write generation a file records (0 for files of older layouts)."""
     raw = metadata.get(GENERATION_KEY)

@@ -10,9 +10,10 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from rustybt.storage.parquet.file_format import read_partition
+from rustybt.storage.parquet.file_format import in_writer_order, read_partition_meta
 from rustybt.storage.parquet.file_index import FileIndex, int_column, time_ints
 from rustybt.storage.parquet.partition_members import current_summaries
+from rustybt.storage.parquet.point_read import PointFile
 from rustybt.storage.parquet.time_order import time_sid_table
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -93,36 +94,43 @@ class PartitionScan:
     def frame(self, head: Path) -> pl.DataFrame:
         """The requested rows of one partition, in (time, sid) order, transformed by ``fn``.
         Rows are selected before the decimals are widened to the storage types."""
-        tables, times, ids = self.tables(head)
+        tables, times, ids, ordered = self.tables(head)
         if self.table_fn is not None:
             frames = [self.table_fn(table) for table in tables if table.num_rows] or [self.table_fn(tables[0])]
             if len(frames) == 1:
                 return frames[0]
             merged = pl.concat(frames)
             return merged.sort(merged.columns[0], "sid")
-        frame = pl.from_arrow(time_sid_table(tables, self.t, times, ids))
+        frame = pl.from_arrow(time_sid_table(tables, self.t, times, ids, ordered=ordered), rechunk=False)
         assert isinstance(frame, pl.DataFrame)
         return frame if self.fn is None else self.fn(frame)
 
-    def tables(self, head: Path) -> tuple[list[pa.Table], np.ndarray, np.ndarray]:
+    def tables(self, head: Path) -> tuple[list[pa.Table], np.ndarray, np.ndarray, bool]:
         """The requested current rows of each file of one partition as read (decimals in the
-        file's own narrow types, the file's row order), and the distinct times and sids of
-        the partition."""
+        file's own narrow types, the file's row order), the distinct times and sids of the
+        partition, and whether every file promises (time, sid) order. A file the query
+        covers only in part is read by the row groups its range overlaps."""
         paths, summaries, superseded = current_summaries(self.index, head)
         lo, hi = physical(self.lo), physical(self.hi)
         tables: list[pa.Table] = []
+        ordered = True
         for path, summary, gone in zip(paths, summaries, superseded, strict=True):
-            table = read_partition(path, self.columns, canonical=False)
             keep: np.ndarray | None = None
-            if not (lo <= summary.first and summary.last <= hi):
+            if lo <= summary.first and summary.last <= hi:
+                table, metadata = read_partition_meta(path, self.columns, canonical=False)
+                ordered = ordered and in_writer_order(metadata)
+            else:
+                part = PointFile(path, self.t)
+                table = part.read(part.groups_between(lo, hi), self.columns, canonical=False)
+                ordered = ordered and part.in_writer_order
                 stamps = time_ints(table.column(self.t))
                 keep = (stamps >= lo) & (stamps <= hi)
             if gone is not None or not bool(self.members.mask(summary.sids).all()):
                 chosen = self.members if gone is None else SidSet(np.setdiff1d(self.wanted, gone, assume_unique=True))
                 wanted = chosen.mask(int_column(table.column("sid")))
                 keep = wanted if keep is None else keep & wanted
-            if keep is not None:
+            if keep is not None and not bool(keep.all()):
                 table = table.filter(pa.array(keep))
             tables.append(table)
         whole = self.index.partition(paths)
-        return tables, whole.times, whole.sids
+        return tables, whole.times, whole.sids, ordered

@@ -57,9 +57,12 @@ def read_current(head: Path) -> tuple[pl.DataFrame | None, int, dict[str, Stored
     return frame, max(generations), files
 
 
-def stage_partition(bundle_dir: Path, relative: str, rows: pl.DataFrame, kind: str, file_mode: int, row_group_rows: int) -> StagedPartition:
+def stage_partition(
+    bundle_dir: Path, relative: str, rows: pl.DataFrame, kind: str, file_mode: int, row_group_rows: int, split: bool = False
+) -> StagedPartition:
     """Merge ``rows`` into the partition whose ``data.parquet`` is ``relative`` and stage its
-    new files (not yet fsynced); nothing visible changes until the caller renames them."""
+    new files (not yet fsynced); nothing visible changes until the caller renames them.
+    ``split``: new assets go to files by price class (``price_classes.plan_files``)."""
     head = bundle_dir / relative
     t = time_column(kind)
     existing, generation, files = read_current(head)
@@ -78,7 +81,7 @@ def stage_partition(bundle_dir: Path, relative: str, rows: pl.DataFrame, kind: s
     folder = relative.rsplit("/", 1)[0]
     try:
         table = bars.to_arrow()
-        for plan in sorted(plan_files(bars, files or None), key=lambda p: p.name == DATA_FILE):
+        for plan in sorted(plan_files(bars, files or None, split=split), key=lambda p: p.name == DATA_FILE):
             part = table.take(pa.array(plan.rows)) if len(plan.rows) != bars.height else table
             data = encode_partition(part, kind, row_group_rows, price_class=plan.price_class, generation=generation + 1, presorted=True)
             staged.append(atomic.stage(head.with_name(plan.name), data, file_mode, sync=False))

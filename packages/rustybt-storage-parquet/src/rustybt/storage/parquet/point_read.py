@@ -24,6 +24,7 @@ from rustybt.storage.parquet.file_format import (
     checked_table,
     footer_start,
     generation_of,
+    in_writer_order,
     read_partition,
 )
 
@@ -71,10 +72,23 @@ class PointFile:
             i for i, ((lo, hi), (first, last)) in enumerate(zip(self._spans, self._sid_spans, strict=True)) if lo <= stamp <= hi and first <= sid <= last
         )
 
-    def read(self, groups: tuple[int, ...], columns: Sequence[str]) -> pa.Table:
-        """``columns`` of ``groups`` (from ``groups_for``), verified, decimals canonical."""
+    def groups_between(self, lo: int, hi: int) -> tuple[int, ...]:
+        """Row groups whose time statistics overlap [``lo``, ``hi``] (days or µs since the
+        epoch), in file order."""
+        if self._groups is None:
+            return (-1,)
+        return tuple(i for i, (first, last) in enumerate(self._spans) if first <= hi and lo <= last)
+
+    @property
+    def in_writer_order(self) -> bool:
+        """The file's layout promises rows in (time, sid) order (``file_format.in_writer_order``)."""
+        return in_writer_order(self._metadata)
+
+    def read(self, groups: tuple[int, ...], columns: Sequence[str], *, canonical: bool = True) -> pa.Table:
+        """``columns`` of ``groups`` (from ``groups_for`` or ``groups_between``), verified,
+        decimals canonical (or, with ``canonical=False``, in the file's own types)."""
         if groups == (-1,):
-            return read_partition(self.path, columns)
+            return read_partition(self.path, columns, canonical=canonical)
         path = self.path
         try:
             view = memoryview(self._raw)
@@ -91,7 +105,7 @@ class PointFile:
             raise
         except (pa.ArrowException, OSError, ValueError, KeyError, TypeError) as err:
             raise CorruptDataError(f"damaged partition file {path}: {err}", path=str(path)) from err
-        return checked_table(path, table, self._metadata, columns, canonical=True)
+        return checked_table(path, table, self._metadata, columns, canonical=canonical)
 
 
 def _span(stats: pq.Statistics | None) -> tuple[int, int]:

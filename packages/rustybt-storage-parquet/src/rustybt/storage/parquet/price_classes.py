@@ -102,12 +102,15 @@ def sid_classes(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return distinct, rank, classes
 
 
-def plan_files(frame: pl.DataFrame, existing: Mapping[str, StoredFile] | None = None) -> list[FilePlan]:
+def plan_files(frame: pl.DataFrame, existing: Mapping[str, StoredFile] | None = None, *, split: bool = True) -> list[FilePlan]:
     """The files of one partition holding ``frame`` (all its rows, any order), given the
-    files it has now (``existing``, by name; ``None`` for a new partition)."""
+    files it has now (``existing``, by name; ``None`` for a new partition). With
+    ``split=False`` no class file is created: a new partition is one ``data.parquet`` of its
+    finest class, and new assets of an existing one join its ``data.parquet`` (raising its
+    class); assets already in class files stay there."""
     distinct, rank, classes = sid_classes(frame)
     if not existing or any(f.price_class is None for f in existing.values()):
-        return _fresh(rank, classes)
+        return _fresh(rank, classes, MIN_CLASS_ROWS if split else None)
     names = sorted(existing, key=lambda name: name != DATA_FILE)
     file_class = [int(existing[name].price_class or 0) for name in names]
     home = np.full(len(distinct), -1, dtype=np.int64)
@@ -123,7 +126,15 @@ def plan_files(frame: pl.DataFrame, existing: Mapping[str, StoredFile] | None = 
             file_class[i] = max(file_class[i], int(held.max()))
     new = home < 0
     row_count = np.bincount(rank, minlength=len(distinct))
-    for c in CLASSES:
+    if not split:
+        if DATA_FILE not in names:
+            names.insert(0, DATA_FILE)
+            file_class.insert(0, 0)
+            home[home >= 0] += 1
+        if new.any():
+            home[new] = 0
+            file_class[0] = max(file_class[0], int(classes[new].max()))
+    for c in CLASSES if split else ():
         arriving = new & (classes == c)
         if not arriving.any():
             continue
@@ -146,9 +157,10 @@ def plan_files(frame: pl.DataFrame, existing: Mapping[str, StoredFile] | None = 
     return [FilePlan(name, file_class[i], np.flatnonzero(row_home == i)) for i, name in enumerate(names)]
 
 
-def _fresh(rank: np.ndarray, classes: np.ndarray) -> list[FilePlan]:
-    """The files of a partition written from scratch: one per class, small classes joined
-    to the next finer one, the largest in ``data.parquet``."""
+def _fresh(rank: np.ndarray, classes: np.ndarray, min_rows: int | None) -> list[FilePlan]:
+    """The files of a partition written from scratch: one per class, classes of fewer than
+    ``min_rows`` rows (every class but the finest when ``None``) joined to the next finer
+    one, the largest in ``data.parquet``."""
     row_class = classes[rank]
     counts = np.bincount(row_class, minlength=CANONICAL_SCALE + 1)
     sizes = {c: int(counts[c]) for c in CLASSES if counts[c]}
@@ -156,7 +168,7 @@ def _fresh(rank: np.ndarray, classes: np.ndarray) -> list[FilePlan]:
     merged: dict[int, int] = {}  # class -> the class whose file holds it
     for c in reversed(present):  # small classes join the next finer class that has its own file
         finer = [d for d in present if d > c and merged[d] == d]
-        merged[c] = c if sizes[c] >= MIN_CLASS_ROWS or not finer else finer[0]
+        merged[c] = c if (min_rows is not None and sizes[c] >= min_rows) or not finer else finer[0]
     groups: dict[int, list[int]] = {}
     for c, target in merged.items():
         groups.setdefault(target, []).append(c)

@@ -1,10 +1,18 @@
-"""Rows of a partition's files as one table in (time, sid) order.
+"""Rows of a partition's files as one table in (time, sid) order, decimals canonical.
 
 A partition with several price classes has several files, each in (time, sid) order, whose
 rows interleave. A stable sort of one composite integer key per row merges the files' sorted
-runs in linear time, and every column is gathered in that order straight into its output
-buffer, decimal columns widened to the canonical types on the way. Rows in another order
-(files of other writers) take the same path.
+runs in linear time; its inverse gives each row's place in the result, and every column is
+scattered there straight from the buffers the files were decoded into: 16-byte decimals as
+one 16-byte item each (viewed as ``complex128``), times and sids as plain integers.
+
+The decimals of a file come decoded as 128-bit integers at the file's scale (``s`` ≤ 8). They
+are brought to the canonical scale 8 in place, in the buffers the read allocated and nobody
+else holds: the low word times ``10**(8 - s)``, exact and inside int64 whenever the column's
+precision ``p`` satisfies ``p + 8 - s ≤ 18`` (the writer's narrow types always do), with the
+high word (the sign) unchanged. A partition of one file in (time, sid) order needs nothing
+else: its table is returned over the same buffers. Columns outside these bounds (files of other
+writers) take the exact slow way (``to_canonical`` and a gather).
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import pyarrow as pa
 
 from rustybt.storage.parquet.file_format import COLUMN_TYPES, DECIMAL_FIELDS, to_canonical
 from rustybt.storage.parquet.file_index import in_time_sid_order, int_column, time_ints
-from rustybt.storage.parquet.narrow_decimals import CANONICAL_SCALE, unscaled_int64
+from rustybt.storage.parquet.narrow_decimals import CANONICAL_SCALE, MAX_NARROW_PRECISION
 
 KEY_LIMIT = 1 << 62  # composite (time, sid) keys above this come from ranks instead
 
@@ -45,36 +53,31 @@ def merge_order(stamps: np.ndarray, sids: np.ndarray, times: np.ndarray, ids: np
     return np.argsort(key, kind="stable")
 
 
-def time_sid_table(tables: Sequence[pa.Table], t: str, times: np.ndarray, ids: np.ndarray) -> pa.Table:
-    """``tables`` (same columns, decimals in any scale, distinct (time, sid) keys) as one
-    table in (time, sid) order with canonical decimals. ``times`` and ``ids`` hold every
-    distinct time and sid of the rows, ascending (more are harmless)."""
+def time_sid_table(tables: Sequence[pa.Table], t: str, times: np.ndarray, ids: np.ndarray, *, ordered: bool = False) -> pa.Table:
+    """``tables`` (same columns, decimals in any scale, distinct (time, sid) keys; read for
+    this call alone: their decimal buffers are rescaled in place) as one table in (time, sid)
+    order with canonical decimals. ``times`` and ``ids`` hold every distinct time and sid of
+    the rows, ascending (more are harmless). ``ordered``: each table is known to be in
+    (time, sid) order already (files whose layout promises it), so one table is not checked."""
     tables = [x for x in tables if x.num_rows] or list(tables[:1])
+    plans = [_rescaling(x) for x in tables]
+    if any(plan is None for plan in plans):
+        return _exact(tables, t)
+    for plan in plans:
+        for words, factor in plan or ():
+            words[:, 0] *= factor
     stamps = [time_ints(x.column(t)) for x in tables]
     sids = [int_column(x.column("sid")) for x in tables]
-    if len(tables) == 1 and in_time_sid_order(stamps[0], sids[0]):
-        return to_canonical(tables[0])
+    if len(tables) == 1 and (ordered or in_time_sid_order(stamps[0], sids[0])):
+        return _relabelled(tables[0])
     n = sum(x.num_rows for x in tables)
     all_stamps, all_sids = (stamps[0], sids[0]) if len(tables) == 1 else (_joined(stamps, n), _joined(sids, n))
     order = merge_order(all_stamps, all_sids, times, ids)
-    bounds = np.cumsum([0, *(x.num_rows for x in tables)])
-    scratch = pooled(n, np.int64)
-    columns: list[pa.Array] = []
-    fields: list[pa.Field] = []
-    for name in tables[0].column_names:
-        target = COLUMN_TYPES.get(name)
-        if name in DECIMAL_FIELDS and target is not None:
-            column = _decimal(tables, name, target, order, bounds, scratch)
-            if column is None:  # values beyond int64 units: take the slow exact way
-                return pa.concat_tables([to_canonical(x) for x in tables]).take(pa.array(order))
-        elif name == t:
-            column = _gathered(all_stamps, order, tables[0].schema.field(name).type)
-        elif name == "sid":
-            column = _gathered(all_sids, order, pa.int64())
-        else:
-            return pa.concat_tables([to_canonical(x) for x in tables]).take(pa.array(order))
-        columns.append(column)
-        fields.append(pa.field(name, column.type, nullable=False))
+    places = pooled(n, np.int64)
+    places[order] = np.arange(n, dtype=np.int64)
+    starts = np.cumsum([0, *(x.num_rows for x in tables)])
+    columns = [_scattered(tables, name, places, starts) for name in tables[0].column_names]
+    fields = [pa.field(name, column.type, nullable=False) for name, column in zip(tables[0].column_names, columns, strict=True)]
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
@@ -90,35 +93,75 @@ def _joined(parts: Sequence[np.ndarray], n: int) -> np.ndarray:
     return np.concatenate(parts, out=pooled(n, np.int64))
 
 
-def _gathered(values: np.ndarray, order: np.ndarray, dtype: pa.DataType) -> pa.Array:
-    """``values[order]`` as an Arrow array of ``dtype`` (date32, timestamp or int64)."""
-    width = np.int32 if pa.types.is_date32(dtype) else np.int64
-    buffer = pa.allocate_buffer(len(order) * np.dtype(width).itemsize)
-    out = np.frombuffer(buffer, dtype=width)
-    if width is np.int64:
-        np.take(values, order, out=out, mode="clip")
-    else:  # days since the epoch fit int32
-        np.copyto(out, np.take(values, order), casting="unsafe")
-    return pa.Array.from_buffers(dtype, len(order), [None, buffer])
+def _target(name: str) -> pa.DataType | None:
+    return COLUMN_TYPES.get(name) if name in DECIMAL_FIELDS else None
 
 
-def _decimal(tables: Sequence[pa.Table], name: str, target: pa.DataType, order: np.ndarray, bounds: np.ndarray, scratch: np.ndarray) -> pa.Array | None:
-    """One decimal column of ``tables`` widened to ``target`` (in ``scratch``, file after
-    file) and gathered in ``order`` straight into the low words of a new 128-bit buffer."""
-    negative = False
-    for i, table in enumerate(tables):
+def _rescaling(table: pa.Table) -> list[tuple[np.ndarray, int]] | None:
+    """What brings every decimal column of ``table`` to scale 8 in its own buffers: the
+    (low, high) words of each chunk and the factor of its low words; ``None`` when a column
+    is outside the bounds of the module docstring or a buffer is not writable."""
+    plans: list[tuple[np.ndarray, int]] = []
+    for name in table.column_names:
+        target = _target(name)
+        if target is None:
+            if name not in COLUMN_TYPES:
+                return None
+            continue
+        for chunk in table.column(name).chunks:
+            kind = chunk.type
+            if not pa.types.is_decimal128(kind) or chunk.null_count or kind.scale > CANONICAL_SCALE or kind.precision - kind.scale > target.precision - CANONICAL_SCALE:
+                return None
+            if kind.scale == CANONICAL_SCALE:
+                continue
+            if kind.precision + CANONICAL_SCALE - kind.scale > MAX_NARROW_PRECISION or not chunk.buffers()[1].is_mutable:
+                return None
+            plans.append((_words(chunk), 10 ** (CANONICAL_SCALE - kind.scale)))
+    return plans
+
+
+def _words(chunk: pa.Array) -> np.ndarray:
+    """The 16-byte values of a decimal128 chunk as (low, high) int64 pairs (a writable view)."""
+    return np.frombuffer(chunk.buffers()[1], dtype=np.int64).reshape(-1, 2)[chunk.offset : chunk.offset + len(chunk)]
+
+
+def _relabelled(table: pa.Table) -> pa.Table:
+    """``table`` after its ``_rescaling``: the decimal columns given their canonical
+    types over the same buffers."""
+    columns: list[pa.ChunkedArray] = []
+    fields: list[pa.Field] = []
+    for name in table.column_names:
         column = table.column(name)
-        values = unscaled_int64(column)
-        if values is None:
-            return None
-        np.multiply(values, 10 ** (CANONICAL_SCALE - column.type.scale), out=scratch[bounds[i] : bounds[i + 1]])
-        negative = negative or (len(values) > 0 and int(values.min()) < 0)
-    n = len(order)
-    buffer = pa.allocate_buffer(n * 16)
-    words = np.frombuffer(buffer, dtype=np.int64).reshape(-1, 2)
-    np.take(scratch, order, out=words[:, 0], mode="clip")
-    if negative:
-        np.right_shift(words[:, 0], 63, out=words[:, 1])
-    else:
-        words[:, 1] = 0
+        target = _target(name)
+        if target is not None and column.type != target:
+            column = pa.chunked_array([pa.Array.from_buffers(target, len(c), [None, c.buffers()[1]], offset=c.offset) for c in column.chunks], type=target)
+        columns.append(column)
+        fields.append(pa.field(name, column.type, nullable=False))
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields))
+
+
+def _scattered(tables: Sequence[pa.Table], name: str, places: np.ndarray, starts: np.ndarray) -> pa.Array:
+    """Column ``name`` of ``tables`` (concatenated, rows ``starts[i]:starts[i + 1]`` from
+    table ``i``) with row ``r`` moved to ``places[r]``."""
+    target = _target(name) or tables[0].schema.field(name).type
+    item = np.dtype(np.complex128 if _target(name) is not None else np.int32 if pa.types.is_date32(target) else np.int64)
+    n = len(places)
+    buffer = pa.allocate_buffer(n * item.itemsize)
+    out = np.frombuffer(buffer, dtype=item)
+    for i, table in enumerate(tables):
+        at = int(starts[i])
+        for chunk in table.column(name).chunks:
+            values = np.frombuffer(chunk.buffers()[1], dtype=item)[chunk.offset : chunk.offset + len(chunk)]
+            out[places[at : at + len(chunk)]] = values
+            at += len(chunk)
     return pa.Array.from_buffers(target, n, [None, buffer])
+
+
+def _exact(tables: Sequence[pa.Table], t: str) -> pa.Table:
+    """The slow exact way, for columns this module's fast path does not cover."""
+    whole = pa.concat_tables([to_canonical(x) for x in tables])
+    stamps, sids = time_ints(whole.column(t)), int_column(whole.column("sid"))
+    if in_time_sid_order(stamps, sids):
+        return whole
+    order = np.lexsort((sids, stamps))
+    return whole.take(pa.array(order))
