@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import zlib
 
 import polars as pl
 import pyarrow as pa
@@ -15,6 +14,7 @@ import pyarrow.parquet as pq
 
 from rustybt.domain.errors import StorageError
 from rustybt.domain.schemas import time_column
+from rustybt.storage.parquet.crc import crc32
 from rustybt.storage.parquet.file_format import (
     COMPRESSION,
     COMPRESSION_LEVEL,
@@ -71,9 +71,9 @@ def encode_partition(
             rows = table.slice(first, row_group_rows)
             writer.write_table(rows, row_group_size=max(rows.num_rows, 1))
             with sink.getbuffer() as view, view[start:] as written:
-                groups.append((start, sink.tell(), zlib.crc32(written)))
+                groups.append((start, sink.tell(), crc32(written)))
         with sink.getbuffer() as view, view[len(MAGIC) :] as pages:  # every row group is complete: only the footer is left
-            pages_crc, pages_end = zlib.crc32(pages), len(view)
+            pages_crc, pages_end = crc32(pages), len(view)
         metadata = {key.decode(): value.decode() for key, value in (table.schema.metadata or {}).items()}
         metadata[DATA_CRC_KEY.decode()] = str(pages_crc)
         metadata[ROW_GROUPS_KEY.decode()] = json.dumps(groups, separators=(",", ":"))
@@ -82,7 +82,7 @@ def encode_partition(
         metadata[PRICE_CLASS_KEY.decode()] = str(price_class)
         writer.add_key_value_metadata(metadata)
     data = sink.getvalue()
-    if footer_start(data) != pages_end or zlib.crc32(memoryview(data)[len(MAGIC) : pages_end]) != pages_crc:
+    if footer_start(data) != pages_end or crc32(memoryview(data)[len(MAGIC) : pages_end]) != pages_crc:
         raise StorageError("the Parquet writer changed data pages after the row group was written")
     return data
 

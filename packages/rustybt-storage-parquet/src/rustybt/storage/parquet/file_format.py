@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import json
 import struct
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,6 +53,7 @@ import pyarrow.parquet as pq
 from rustybt.domain.errors import CorruptDataError, StorageError
 from rustybt.domain.partitions import PARTITION_KEYS
 from rustybt.domain.schemas import PRICE_FIELDS, SCHEMA_VERSION, time_column
+from rustybt.storage.parquet.crc import crc32
 from rustybt.storage.parquet.narrow_decimals import is_narrow, widen
 
 COMPRESSION = "zstd"
@@ -225,7 +225,7 @@ def _read(path: Path, columns: Sequence[str] | None) -> tuple[pa.Table, dict[byt
         recorded = metadata.get(DATA_CRC_KEY)
         if recorded is None:  # not written here: rely on the pages' own checksums, if any
             return pq.ParquetFile(pa.BufferReader(raw), page_checksum_verification=True).read(columns=wanted), metadata
-        if int(recorded) != zlib.crc32(memoryview(raw)[len(MAGIC) : footer]):
+        if int(recorded) != crc32(memoryview(raw)[len(MAGIC) : footer]):
             raise CorruptDataError(f"damaged partition file {path}: its pages do not match the CRC-32 recorded in its footer", path=str(path))
         return parquet.read(columns=wanted, use_threads=parquet.metadata.num_rows >= THREADED_ROWS), metadata
     except CorruptDataError:

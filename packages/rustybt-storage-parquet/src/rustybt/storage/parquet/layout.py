@@ -17,18 +17,23 @@ from rustybt.domain.partitions import DATA_FILE, PARTITION_KEYS
 _KEY = {name: re.compile(rf"^{name}=(\d{{{2 if name != 'year' else 4}}})$") for name in ("year", "month", "day")}
 
 
-def _children(folder: Path, key: str) -> list[tuple[int, Path]]:
-    """``(value, path)`` of the ``key=NN`` sub-folders of ``folder``, ascending."""
+def _children(folder: str, key: str, lo: tuple[int, ...], hi: tuple[int, ...], prefix: tuple[int, ...]) -> list[tuple[int, str]]:
+    """``(value, path)`` of the ``key=NN`` sub-folders of ``folder`` whose keys (``prefix``
+    plus the value) lie within ``lo``..``hi`` (compared on as many keys), ascending."""
     pattern = _KEY[key]
-    found: list[tuple[int, Path]] = []
+    n = len(prefix) + 1
+    found: list[tuple[int, str]] = []
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
         return []
     for entry in entries:
         match = pattern.match(entry.name)
-        if match and entry.is_dir():
-            found.append((int(match.group(1)), Path(entry.path)))
+        if match is None:
+            continue
+        value = int(match.group(1))
+        if lo[:n] <= (*prefix, value) <= hi[:n] and entry.is_dir():
+            found.append((value, entry.path))
     found.sort()
     return found
 
@@ -41,19 +46,16 @@ def partition_files(base: Path, kind: str, first: date | None = None, last: date
     hi = (last.year, last.month, last.day) if last else (9999, 99, 99)
     files: list[Path] = []
 
-    def walk(folder: Path, level: int, prefix: tuple[int, ...]) -> None:
+    def walk(folder: str, level: int, prefix: tuple[int, ...]) -> None:
         if level == len(depth):
-            data = folder / DATA_FILE
-            if data.is_file():
-                files.append(data)
+            data = os.path.join(folder, DATA_FILE)
+            if os.path.isfile(data):
+                files.append(Path(data))
             return
-        n = len(prefix) + 1
-        for value, child in _children(folder, depth[level]):
-            key = (*prefix, value)
-            if lo[:n] <= key <= hi[:n]:
-                walk(child, level + 1, key)
+        for value, child in _children(folder, depth[level], lo, hi, prefix):
+            walk(child, level + 1, (*prefix, value))
 
-    walk(base, 0, ())
+    walk(os.fspath(base), 0, ())
     return files
 
 

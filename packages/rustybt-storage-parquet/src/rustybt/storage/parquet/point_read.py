@@ -10,7 +10,6 @@ only the columns asked for, so it costs a fraction of reading the whole file.
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from rustybt.domain.errors import CorruptDataError, StorageError
+from rustybt.storage.parquet.crc import crc32
 from rustybt.storage.parquet.file_format import (
     ROW_GROUPS_KEY,
     checked_table,
@@ -94,7 +94,7 @@ class PointFile:
             view = memoryview(self._raw)
             for i in groups:
                 start, stop, crc = (int(x) for x in self._groups[i])  # type: ignore[index]
-                if not 4 <= start < stop <= self._end or zlib.crc32(view[start:stop]) != crc:
+                if not 4 <= start < stop <= self._end or crc32(view[start:stop]) != crc:
                     raise CorruptDataError(f"damaged partition file {path}: row group {i} does not match the CRC-32 recorded in its footer", path=str(path))
                 _check_within(path, self._file.metadata.row_group(i), start, stop)
             if groups:
