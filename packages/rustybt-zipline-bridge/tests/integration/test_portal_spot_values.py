@@ -71,3 +71,20 @@ def test_splits_equal_zipline_s(portals: tuple[PolarsDataPortal, DataPortal]) ->
     for day in pd.to_datetime(["2005-02-28", "2006-01-10", "2011-06-27", "2013-07-01", "2014-06-09", "2014-06-10"]):
         assert ours.get_splits(held, day) == theirs.get_splits(held, day)
     assert ours.get_splits(held, pd.Timestamp("2014-06-09")) != []
+
+
+def test_daily_price_history_equals_zipline_s(portals: tuple[PolarsDataPortal, DataPortal]) -> None:
+    """The numpy forward fill of daily price windows gives zipline's frames: windows across
+    DELL's last bar (2013-10-29), at the store's first sessions and across the 2014 split."""
+    ours, theirs = portals
+    assets = theirs.asset_finder.retrieve_all(range(9))
+    sessions = get_calendar("XNYS").sessions_in_range(pd.Timestamp("2004-03-01"), pd.Timestamp("2014-12-31"))
+    ends = [*sessions[::131], pd.Timestamp("2013-10-29"), pd.Timestamp("2013-10-30"), pd.Timestamp("2013-11-29"), pd.Timestamp("2014-06-10")]
+    for end in ends:
+        for bar_count in (1, 20, 40):
+            for chosen in (assets, assets[2:5], [assets[3]]):
+                expected = DataPortal.get_history_window(ours, chosen, end, bar_count, "1d", "price", "daily")
+                actual = ours.get_history_window(chosen, end, bar_count, "1d", "price", "daily")
+                pd.testing.assert_frame_equal(actual, expected, check_exact=True)
+    window = ours.get_history_window([assets[3]], pd.Timestamp("2013-11-29"), 40, "1d", "price", "daily")
+    assert window.iloc[-1].isna().all() and not window.iloc[0].isna().any()  # no price after DELL's end

@@ -19,6 +19,7 @@ from rustybt.zipline_bridge.calendars import midnight_is_previous_session
 from rustybt.zipline_bridge.daily_reader import ZiplineDailyBarReader
 from rustybt.zipline_bridge.links import datasets_read
 from rustybt.zipline_bridge.minute_reader import ZiplineMinuteBarReader
+from rustybt.zipline_bridge.price_history import price_window
 
 SPOT_FIELDS = frozenset(("price", "open", "high", "low", "close", "volume"))
 
@@ -138,6 +139,19 @@ class PolarsDataPortal(DataPortal):
             return super().get_splits(assets, dt)  # type: ignore[no-any-return]
         found = reader.splits_on({int(a) for a in assets}, int(dt.value / 1e9))
         return [(self.asset_finder.retrieve_asset(sid), ratio) for sid, ratio in found]
+
+    @override
+    def get_history_window(
+        self, assets: Any, end_dt: pd.Timestamp, bar_count: int, frequency: str, field: str, data_frequency: str, ffill: bool = True
+    ) -> pd.DataFrame:
+        """zipline's history window; a daily price window of daily bars is forward-filled in
+        numpy (``price_history``), the rest is zipline's own."""
+        if field != "price" or frequency != "1d" or data_frequency != "daily" or bar_count < 1 or not len(assets):
+            return super().get_history_window(assets, end_dt, bar_count, frequency, field, data_frequency, ffill)
+        session = self._session_of(self._session_minute(end_dt))
+        days = self._get_days_for_window(session, bar_count)
+        values = self._get_daily_window_data(assets, "close", days, extra_slot=False)
+        return price_window(self, assets, days, values)
 
     @override
     def _get_history_daily_window(

@@ -163,23 +163,44 @@ def generation_of(path: Path, metadata: dict[bytes, bytes]) -> int:
 
 def checked_table(path: Path, raw_table: pa.Table, metadata: dict[bytes, bytes], columns: Sequence[str] | None, *, canonical: bool) -> pa.Table:
     """``raw_table`` read from ``path`` after checking its column names and types against the
-    storage types and the types its footer records; decimals widened when ``canonical``."""
+    storage types and the types its footer records; decimals widened when ``canonical``.
+    The verdict depends only on the schema, the version and type records and the columns
+    asked, so it is remembered for them (files of one store share a few schemas)."""
     table = raw_table.replace_schema_metadata(None)
-    recorded = _recorded_types(path, metadata)
-    for i, field in enumerate(table.schema):
+    key = (table.schema, metadata.get(SCHEMA_VERSION_KEY), metadata.get(LAYOUT_KEY), None if columns is None else tuple(columns))
+    problem = _VERDICTS.get(key, _UNSEEN)
+    if problem is _UNSEEN:
+        problem = _schema_problem(path, table.schema, metadata, columns)
+        if len(_VERDICTS) >= 512:
+            _VERDICTS.clear()
+        _VERDICTS[key] = problem
+    if problem is not None:
+        raise CorruptDataError(f"damaged partition file {path}: {problem}", path=str(path))
+    return to_canonical(table) if canonical else table
+
+
+_UNSEEN = object()
+_VERDICTS: dict[tuple[object, ...], object] = {}  # what _schema_problem said of a schema
+
+
+def _schema_problem(path: Path, schema: pa.Schema, metadata: dict[bytes, bytes], columns: Sequence[str] | None) -> str | None:
+    """What is wrong with the column names and types of a file's ``schema`` (``None``: nothing)."""
+    try:
+        recorded = _recorded_types(path, metadata)
+    except CorruptDataError as err:
+        return str(err).removeprefix(f"damaged partition file {path}: ")
+    for field in schema:
         expected = COLUMN_TYPES.get(field.name)
         if expected is None:
             continue
         if field.name in DECIMAL_FIELDS and recorded is not None:
             if str(field.type) != recorded.get(field.name) or not (field.type == expected or is_narrow(field.type)):
-                raise CorruptDataError(f"damaged partition file {path}: column {field.name!r} is {field.type}, its footer records {recorded.get(field.name)}", path=str(path))
-            if canonical and field.type != expected:
-                table = table.set_column(i, pa.field(field.name, expected, nullable=False), widen(table.column(i), expected))
+                return f"column {field.name!r} is {field.type}, its footer records {recorded.get(field.name)}"
         elif field.type != expected:
-            raise CorruptDataError(f"damaged partition file {path}: column {field.name!r} is {field.type}, expected {expected}", path=str(path))
-    if columns is not None and table.column_names != list(columns):
-        raise CorruptDataError(f"damaged partition file {path}: columns {table.column_names}, expected {list(columns)}", path=str(path))
-    return table
+            return f"column {field.name!r} is {field.type}, expected {expected}"
+    if columns is not None and schema.names != list(columns):
+        return f"columns {schema.names}, expected {list(columns)}"
+    return None
 
 
 def to_canonical(table: pa.Table) -> pa.Table:
