@@ -78,11 +78,21 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 
 def paired(floor: Callable[[], object], candidate: Callable[[], object], repeat: int) -> tuple[float, float, float]:
     """Medians of floor and candidate, and the median of their per-round ratios: the two run
-    alternately, so load from other processes hits both alike."""
+    alternately, so load from other processes hits both alike. At least ``repeat`` rounds,
+    more (up to ``MAX_ROUNDS``) while they fit in ``ROUND_BUDGET`` seconds: this machine's
+    speed drifts by up to 2x over seconds, and a query of a few ms needs many rounds for a
+    stable median."""
+    started = time.perf_counter()
     floor()
     candidate()
-    pairs = [(timed(floor), timed(candidate)) for _ in range(repeat)]
+    warm = time.perf_counter() - started
+    rounds = max(repeat, min(MAX_ROUNDS, int(ROUND_BUDGET / max(warm, 1e-6))))
+    pairs = [(timed(floor), timed(candidate)) for _ in range(rounds)]
     return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs), statistics.median(b / a for a, b in pairs)
+
+
+ROUND_BUDGET = 2.0  # seconds of paired rounds per measured query (at least ``repeat`` rounds)
+MAX_ROUNDS = 41
 
 
 def bare_read(files: list[Path], columns: list[str]) -> Callable[[], object]:
