@@ -54,6 +54,7 @@ def test_environment_overrides_files(tmp_path: Path) -> None:
         ("caches:\n  kind: disk\n", "unknown key 'caches'"),
         ("cache:\n  hot_cache_size_mb: -1\n", "positive whole number"),
         ("parquet:\n  compression_level: 40\n", "1 to 22"),
+        ("parquet:\n  price_class_files: sometimes\n", "parquet.price_class_files is 'sometimes'; expected true or false"),
         ("catalog:\n  kind: postgresql\n", "catalog.url is empty"),
         ("cache: [1, 2]\n", "must be a mapping"),
         ("- just\n- a list\n", "top level must be a mapping"),

@@ -52,3 +52,12 @@ def test_redis_shared_tier_by_configuration(tmp_path: Path, redis_url: str) -> N
     other_worker = build_container(load_settings(tmp_path / "b", env=env))  # another home: only Redis is shared
     got = other_worker.cache.get(["AAPL"], "2024-01-01", "2024-01-31", "1d", "test")
     assert got is not None and got.collect()["x"].to_list() == [1, 2, 3]
+
+
+def test_price_class_files_are_chosen_by_configuration(tmp_path: Path) -> None:
+    from rustybt.storage.parquet import ParquetWriter
+
+    default = build_container(load_settings(tmp_path, env={})).writer("demo")
+    assert isinstance(default, ParquetWriter) and default.price_class_files is False
+    split = build_container(load_settings(tmp_path, env={"RUSTYBT_PARQUET_PRICE_CLASS_FILES": "true"})).writer("demo")
+    assert isinstance(split, ParquetWriter) and split.price_class_files is True
