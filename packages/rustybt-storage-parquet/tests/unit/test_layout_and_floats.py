@@ -71,3 +71,16 @@ def test_scatter_handles_blocks_gaps_and_unwanted_rows() -> None:
     assert bars.times.tolist() == [date(1970, 1, 1), date(1970, 1, 2), date(1970, 1, 3), date(1970, 1, 4)]
     expected = np.array([[2, 1], [4, 3], [5, np.nan], [np.nan, 7]])
     assert np.array_equal(bars["close"], expected, equal_nan=True)
+
+
+def test_rows_filling_a_run_of_cells_convert_in_place_like_any_other() -> None:
+    """A block with every asked sid at every time (in axis order) is written straight into
+    its cells; the same rows shuffled take the scatter; both give the same arrays."""
+    days, sids = [0, 0, 0, 1, 1, 1], [1, 2, 3, 1, 2, 3]
+    closes = ["1.5", "2.25", "-3", "4", "0.00000001", "6"]
+    dense = pa.table({"date": pa.array(days, pa.int32()).cast(pa.date32()), "sid": pa.array(sids, pa.int64()), "close": _decimals(closes, 18)})
+    shuffled = dense.take(pa.array([4, 0, 5, 2, 1, 3]))
+    one = scatter_floats([dense], "date", [1, 2, 3], ["close"], 0, 1, None, "daily")
+    other = scatter_floats([shuffled], "date", [1, 2, 3], ["close"], 0, 1, None, "daily")
+    assert np.array_equal(one["close"], [[1.5, 2.25, -3.0], [4.0, 1e-8, 6.0]])
+    assert np.array_equal(one["close"], other["close"])

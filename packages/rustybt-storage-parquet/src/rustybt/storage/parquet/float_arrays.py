@@ -35,12 +35,14 @@ class FloatBars:
         return self.arrays[name]
 
 
-def decimal_to_float(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+def decimal_to_float(column: pa.ChunkedArray | pa.Array, out: np.ndarray | None = None) -> np.ndarray:
     """A decimal128 column (any scale from 0 to 8) as float64, from its unscaled 128-bit
     integers: one correctly rounded division, so a value stored narrow (``DECIMAL(p, 2)``)
-    gives the same double as the same value at scale 8."""
+    gives the same double as the same value at scale 8. Written into ``out`` (a 1-D float64
+    view of the column's length) when given."""
     chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
-    out = np.empty(sum(len(c) for c in chunks), dtype=np.float64)
+    if out is None:
+        out = np.empty(sum(len(c) for c in chunks), dtype=np.float64)
     at = 0
     for chunk in chunks:
         _chunk_to_float(chunk, out[at : at + len(chunk)])
@@ -111,6 +113,11 @@ def place_table(table: pa.Table, t: str, bars: FloatBars) -> None:
     ok = (rows >= 0) & (cols >= 0)
     every = bool(ok.all())
     flat = rows * width + cols
+    if every and int(flat[-1]) - int(flat[0]) == len(flat) - 1 and bool((np.diff(flat) > 0).all()):
+        start = int(flat[0])  # the rows fill a run of cells in order: convert straight into it
+        for name, target in bars.arrays.items():
+            decimal_to_float(table.column(name), target.reshape(-1)[start : start + len(flat)])
+        return
     if not every:
         flat = flat[ok]
     for name, target in bars.arrays.items():
