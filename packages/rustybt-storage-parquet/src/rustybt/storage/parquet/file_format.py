@@ -176,6 +176,9 @@ def checked_table(path: Path, raw_table: pa.Table, metadata: dict[bytes, bytes],
         _VERDICTS[key] = problem
     if problem is not None:
         raise CorruptDataError(f"damaged partition file {path}: {problem}", path=str(path))
+    for name in table.column_names:  # every storage column is required: a null is no bar value
+        if name in COLUMN_TYPES and table.column(name).null_count:
+            raise CorruptDataError(f"damaged partition file {path}: column {name!r} holds {table.column(name).null_count} null value(s)", path=str(path))
     return to_canonical(table) if canonical else table
 
 

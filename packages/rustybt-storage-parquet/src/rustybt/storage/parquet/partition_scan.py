@@ -101,7 +101,7 @@ class PartitionScan:
                 return frames[0]
             merged = pl.concat(frames)
             return merged.sort(merged.columns[0], "sid")
-        frame = pl.from_arrow(time_sid_table(tables, self.t, times, ids, ordered=ordered), rechunk=False)
+        frame = pl.from_arrow(time_sid_table(tables, self.t, times, ids, ordered=ordered, owned=True), rechunk=False)
         assert isinstance(frame, pl.DataFrame)
         return frame if self.fn is None else self.fn(frame)
 

@@ -53,14 +53,16 @@ def merge_order(stamps: np.ndarray, sids: np.ndarray, times: np.ndarray, ids: np
     return np.argsort(key, kind="stable")
 
 
-def time_sid_table(tables: Sequence[pa.Table], t: str, times: np.ndarray, ids: np.ndarray, *, ordered: bool = False) -> pa.Table:
-    """``tables`` (same columns, decimals in any scale, distinct (time, sid) keys; read for
-    this call alone: their decimal buffers are rescaled in place) as one table in (time, sid)
-    order with canonical decimals. ``times`` and ``ids`` hold every distinct time and sid of
-    the rows, ascending (more are harmless). ``ordered``: each table is known to be in
-    (time, sid) order already (files whose layout promises it), so one table is not checked."""
+def time_sid_table(tables: Sequence[pa.Table], t: str, times: np.ndarray, ids: np.ndarray, *, ordered: bool = False, owned: bool = False) -> pa.Table:
+    """``tables`` (same columns, decimals in any scale, distinct (time, sid) keys) as one
+    table in (time, sid) order with canonical decimals. ``times`` and ``ids`` hold every
+    distinct time and sid of the rows, ascending (more are harmless). ``ordered``: each table
+    is known to be in (time, sid) order already (files whose layout promises it), so one
+    table is not checked. ``owned``: the tables were read for this call alone, and their
+    decimal buffers may be rescaled in place (the fast paths); otherwise they are left as
+    they are and the exact slow way is taken."""
     tables = [x for x in tables if x.num_rows] or list(tables[:1])
-    plans = [_rescaling(x) for x in tables]
+    plans = [_rescaling(x) for x in tables] if owned else [None]
     if any(plan is None for plan in plans):
         return _exact(tables, t)
     for plan in plans:
