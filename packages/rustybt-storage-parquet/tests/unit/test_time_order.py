@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -30,8 +29,7 @@ def _merged(owned: bool) -> tuple[pa.Table, list[pa.Table]]:
     cents = _table([0, 1], [1, 1], ["10.25", "-11.5"], 6, 2)
     fine = _table([0, 1], [2, 2], ["0.1234", "-0.0001"], 5, 4)
     inputs = [cents, fine]
-    times, ids = np.array([0, 1]), np.array([1, 2])
-    return time_sid_table(inputs, "date", times, ids, owned=owned), inputs
+    return time_sid_table(inputs, "date", owned=owned), inputs
 
 
 @pytest.mark.parametrize("owned", [True, False])
@@ -54,3 +52,12 @@ def test_a_null_in_a_file_of_another_writer_is_an_error_naming_the_column(tmp_pa
     pq.write_table(table, path)
     with pytest.raises(CorruptDataError, match="column 'close' holds 1 null"):
         read_partition(path, ["date", "sid", "close"])
+
+
+def test_keys_too_wide_for_one_integer_are_ranked() -> None:
+    """Timestamps in µs over decades times sids spread over 2**40 overflow the composite key."""
+    stamps = pa.array([2_000_000_000_000_000, 0, 2_000_000_000_000_000, 0], pa.timestamp("us", tz="UTC"))
+    table = pa.table({"timestamp": stamps, "sid": pa.array([1 << 40, 1 << 40, 1, 1], pa.int64()), "close": pa.array([Decimal(x) for x in "1234"], pa.decimal128(3, 0))})
+    merged = time_sid_table([table], "timestamp", owned=True)
+    assert merged.column("sid").to_pylist() == [1, 1 << 40, 1, 1 << 40]
+    assert merged.column("close").to_pylist() == [Decimal(x) for x in "4231"]

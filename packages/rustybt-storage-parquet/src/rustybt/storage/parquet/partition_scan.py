@@ -94,22 +94,22 @@ class PartitionScan:
     def frame(self, head: Path) -> pl.DataFrame:
         """The requested rows of one partition, in (time, sid) order, transformed by ``fn``.
         Rows are selected before the decimals are widened to the storage types."""
-        tables, times, ids, ordered = self.tables(head)
+        tables, ordered = self.tables(head)
         if self.table_fn is not None:
             frames = [self.table_fn(table) for table in tables if table.num_rows] or [self.table_fn(tables[0])]
             if len(frames) == 1:
                 return frames[0]
             merged = pl.concat(frames)
             return merged.sort(merged.columns[0], "sid")
-        frame = pl.from_arrow(time_sid_table(tables, self.t, times, ids, ordered=ordered, owned=True), rechunk=False)
+        frame = pl.from_arrow(time_sid_table(tables, self.t, ordered=ordered, owned=True), rechunk=False)
         assert isinstance(frame, pl.DataFrame)
         return frame if self.fn is None else self.fn(frame)
 
-    def tables(self, head: Path) -> tuple[list[pa.Table], np.ndarray, np.ndarray, bool]:
+    def tables(self, head: Path) -> tuple[list[pa.Table], bool]:
         """The requested current rows of each file of one partition as read (decimals in the
-        file's own narrow types, the file's row order), the distinct times and sids of the
-        partition, and whether every file promises (time, sid) order. A file the query
-        covers only in part is read by the row groups its range overlaps."""
+        file's own narrow types, the file's row order), and whether every file promises
+        (time, sid) order. A file the query covers only in part is read by the row groups
+        its range overlaps."""
         paths, summaries, superseded = current_summaries(self.index, head)
         lo, hi = physical(self.lo), physical(self.hi)
         tables: list[pa.Table] = []
@@ -132,5 +132,4 @@ class PartitionScan:
             if keep is not None and not bool(keep.all()):
                 table = table.filter(pa.array(keep))
             tables.append(table)
-        whole = self.index.partition(paths)
-        return tables, whole.times, whole.sids, ordered
+        return tables, ordered

@@ -34,29 +34,32 @@ def ranks(values: np.ndarray, distinct: np.ndarray) -> np.ndarray:
     return np.searchsorted(distinct, values).astype(np.int64, copy=False)
 
 
-def merge_order(stamps: np.ndarray, sids: np.ndarray, times: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def merge_order(stamps: np.ndarray, sids: np.ndarray) -> np.ndarray:
     """The rows in (time, sid) order: indexes into ``stamps``/``sids``. A composite integer
-    key (time offset × sid span + sid offset) is sorted stably, which merges the already
-    sorted runs of the files in linear time; ``times``/``ids`` (the distinct values) give
-    ranks instead when that key could overflow."""
-    t0, s0 = int(times[0]), int(ids[0])
-    span = int(ids[-1]) - s0 + 1
-    if (int(times[-1]) - t0 + 1) * span < KEY_LIMIT:
+    key (time offset × sid span + sid offset, from the rows' own bounds) is sorted stably,
+    which merges the already sorted runs of the files in linear time; ranks among the
+    distinct values replace the offsets when that key could overflow."""
+    if not len(stamps):
+        return np.empty(0, dtype=np.int64)
+    t0, t1, s0, s1 = int(stamps.min()), int(stamps.max()), int(sids.min()), int(sids.max())
+    span = s1 - s0 + 1
+    if (t1 - t0 + 1) * span < KEY_LIMIT:
         key = np.subtract(stamps, t0, out=pooled(len(stamps), np.int64))
         key *= span
         key += sids
         key -= s0
     else:
-        key = ranks(stamps, times)
+        ids = np.unique(sids)
+        key = ranks(stamps, np.unique(stamps))
         key *= len(ids)
         key += ranks(sids, ids)
     return np.argsort(key, kind="stable")
 
 
-def time_sid_table(tables: Sequence[pa.Table], t: str, times: np.ndarray, ids: np.ndarray, *, ordered: bool = False, owned: bool = False) -> pa.Table:
+def time_sid_table(tables: Sequence[pa.Table], t: str, *, ordered: bool = False, owned: bool = False) -> pa.Table:
     """``tables`` (same columns, decimals in any scale, distinct (time, sid) keys) as one
-    table in (time, sid) order with canonical decimals. ``times`` and ``ids`` hold every
-    distinct time and sid of the rows, ascending (more are harmless). ``ordered``: each table
+    table in (time, sid) order with canonical decimals, ordered by the rows' own times and
+    sids (never by a cached summary, which a concurrent write may have outdated). ``ordered``: each table
     is known to be in (time, sid) order already (files whose layout promises it), so one
     table is not checked. ``owned``: the tables were read for this call alone, and their
     decimal buffers may be rescaled in place (the fast paths); otherwise they are left as
@@ -74,7 +77,7 @@ def time_sid_table(tables: Sequence[pa.Table], t: str, times: np.ndarray, ids: n
         return _relabelled(tables[0])
     n = sum(x.num_rows for x in tables)
     all_stamps, all_sids = (stamps[0], sids[0]) if len(tables) == 1 else (_joined(stamps, n), _joined(sids, n))
-    order = merge_order(all_stamps, all_sids, times, ids)
+    order = merge_order(all_stamps, all_sids)
     places = pooled(n, np.int64)
     places[order] = np.arange(n, dtype=np.int64)
     starts = np.cumsum([0, *(x.num_rows for x in tables)])
