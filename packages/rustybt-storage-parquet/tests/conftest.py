@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
+import zlib
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from rustybt.domain.schemas import DAILY_BARS_SCHEMA, MINUTE_BARS_SCHEMA
+from rustybt.domain.schemas import DAILY_BARS_SCHEMA, MINUTE_BARS_SCHEMA, time_column
+from rustybt.storage.parquet.file_format import arrow_schema
 
 SCALE = 10**8
 
@@ -30,6 +35,25 @@ def decimal_array(unscaled: np.ndarray, precision: int) -> pa.Array:
     words[:, 0] = values
     words[:, 1] = np.where(values < 0, -1, 0)
     return pa.Array.from_buffers(pa.decimal128(precision, 8), len(values), [None, pa.py_buffer(words.tobytes())])
+
+
+def write_version_1(frame: pl.DataFrame, target: Path, kind: str) -> None:
+    """A partition file of ``kind`` in the version-1 layout: one file, canonical DECIMAL(18, 8)
+    / (38, 8) columns, (time, sid) order, the data CRC-32 of its pages."""
+    table = frame.sort(time_column(kind), "sid").to_arrow().cast(arrow_schema(kind))
+    sink = io.BytesIO()
+    with pq.ParquetWriter(sink, table.schema, compression="zstd", store_decimal_as_integer=True, use_dictionary=False, store_schema=False) as writer:
+        writer.write_table(table)
+        crc = zlib.crc32(sink.getvalue()[4:])
+        writer.add_key_value_metadata({"schema_version": "1", "rustybt.storage_kind": kind, "rustybt.data_crc32": str(crc)})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(sink.getvalue())
+
+
+@pytest.fixture
+def version_1_file() -> Callable[[pl.DataFrame, Path, str], None]:
+    """``write_version_1``: writes a partition file of the oldest layout the readers still read."""
+    return write_version_1
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,8 @@ Parquet for other tools, per-file checksums, and a whole asset after a crash bet
 
 from __future__ import annotations
 
-import io
 import shutil
-import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -25,7 +24,7 @@ from rustybt.storage.parquet import (
     hive_dataset_schema,
     verify_checksums,
 )
-from rustybt.storage.parquet.file_format import GENERATION_KEY, arrow_schema, schema_version
+from rustybt.storage.parquet.file_format import GENERATION_KEY, schema_version
 from rustybt.storage.parquet.narrow_decimals import from_unscaled, unscaled_int64
 
 FIELDS = ["open", "high", "low", "close", "volume"]
@@ -108,24 +107,12 @@ def test_checksums_cover_every_file_of_a_partition(tmp_path: Path, two_classes: 
     assert report.missing == (f"{DAY}/{SIBLING}",) and not report.changed
 
 
-def _version_1(frame: pl.DataFrame, target: Path) -> None:
-    """A minute partition file of the version-1 layout: one file, canonical decimal types."""
-    table = frame.sort("timestamp", "sid").to_arrow().cast(arrow_schema("minute"))
-    sink = io.BytesIO()
-    with pq.ParquetWriter(sink, table.schema, compression="zstd", store_decimal_as_integer=True, use_dictionary=False, store_schema=False) as writer:
-        writer.write_table(table)
-        crc = zlib.crc32(sink.getvalue()[4:])
-        writer.add_key_value_metadata({"schema_version": "1", "rustybt.storage_kind": "minute", "rustybt.data_crc32": str(crc)})
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(sink.getvalue())
-
-
-def test_an_asset_in_two_files_after_a_crash_reads_from_the_newer_one(tmp_path: Path, two_classes: pl.DataFrame) -> None:
+def test_an_asset_in_two_files_after_a_crash_reads_from_the_newer_one(tmp_path: Path, two_classes: pl.DataFrame, version_1_file: Callable[[pl.DataFrame, Path, str], None]) -> None:
     """Rewriting a one-file partition of an older layout moves sid 2 into a new class file,
     renamed before ``data.parquet``; a crash between the two renames leaves sid 2 in both."""
     day = two_classes.filter(pl.col("timestamp").dt.day() == 5)
     head = tmp_path / DAY / "data.parquet"
-    _version_1(day, head)
+    version_1_file(day, head, "minute")
     old_head = head.read_bytes()
     change = day.filter(pl.col("sid") == 2).head(1).with_columns(pl.col("volume") + 1)
     writer = ParquetWriter(tmp_path, price_class_files=True)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import stat
 import subprocess
 import sys
 import textwrap
-import zlib
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +28,7 @@ from rustybt.domain.errors import (
 from rustybt.domain.schemas import PRICE_DTYPE
 from rustybt.storage.parquet import ParquetWriter, PolarsParquetDailyReader, compute_checksums
 from rustybt.storage.parquet.file_encode import encode_partition
-from rustybt.storage.parquet.file_format import arrow_schema, schema_version
+from rustybt.storage.parquet.file_format import schema_version
 
 FIELDS = ["open", "high", "low", "close", "volume"]
 
@@ -110,22 +109,10 @@ def test_columns_that_need_every_decimal_keep_the_canonical_type(tmp_path: Path,
     assert back.equals(bars)
 
 
-def write_version_1(frame: pl.DataFrame, target: Path) -> None:
-    """A partition file in the version-1 layout: canonical DECIMAL(18, 8) / (38, 8) columns."""
-    table = frame.sort("date", "sid").to_arrow().cast(arrow_schema("daily"))
-    sink = io.BytesIO()
-    with pq.ParquetWriter(sink, table.schema, compression="zstd", store_decimal_as_integer=True, use_dictionary=False, store_schema=False) as writer:
-        writer.write_table(table)
-        crc = zlib.crc32(sink.getvalue()[4:])
-        writer.add_key_value_metadata({"schema_version": "1", "rustybt.storage_kind": "daily", "rustybt.data_crc32": str(crc)})
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(sink.getvalue())
-
-
-def test_version_1_files_are_still_read_and_merged(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
+def test_version_1_files_are_still_read_and_merged(tmp_path: Path, zipline_daily: pl.DataFrame, version_1_file: Callable[[pl.DataFrame, Path, str], None]) -> None:
     march = zipline_daily.filter((pl.col("date").dt.year() == 2010) & (pl.col("date").dt.month() == 3))
     target = tmp_path / "daily_bars" / "year=2010" / "month=03" / "data.parquet"
-    write_version_1(march.filter(pl.col("sid") != 7), target)
+    version_1_file(march.filter(pl.col("sid") != 7), target, "daily")
     assert schema_version(target) == 1
     reader = PolarsParquetDailyReader(tmp_path / "daily_bars")
     assert reader.load_raw_arrays(reader.sids(), FIELDS, "2010-03-01", "2010-03-31").collect().equals(march.filter(pl.col("sid") != 7))
