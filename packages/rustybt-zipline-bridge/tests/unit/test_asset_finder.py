@@ -40,11 +40,17 @@ def test_lookups_equal_zipline_s_finder(asset_db: Path) -> None:
     assert ours.exchange_info == theirs.exchange_info
 
 
+def _altered(asset_db: Path, tmp_path: Path, statement: str) -> Path:
+    """A copy of the asset database with ``statement`` applied."""
+    copy = tmp_path / "assets-7.sqlite"
+    shutil.copy(asset_db, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute(statement)
+    return copy
+
+
 def test_a_file_without_zipline_s_tables_is_refused(asset_db: Path, tmp_path: Path) -> None:
-    broken = tmp_path / "assets-7.sqlite"
-    shutil.copy(asset_db, broken)
-    with sqlite3.connect(broken) as conn:
-        conn.execute("DROP TABLE equity_symbol_mappings")
+    broken = _altered(asset_db, tmp_path, "DROP TABLE equity_symbol_mappings")
     with pytest.raises(BundleFormatError, match="equity_symbol_mappings"):
         SchemaBoundAssetFinder(broken)
     with pytest.raises(BundleFormatError, match="does not exist"):
@@ -52,9 +58,6 @@ def test_a_file_without_zipline_s_tables_is_refused(asset_db: Path, tmp_path: Pa
 
 
 def test_another_asset_db_version_is_refused(asset_db: Path, tmp_path: Path) -> None:
-    other = tmp_path / "assets-7.sqlite"
-    shutil.copy(asset_db, other)
-    with sqlite3.connect(other) as conn:
-        conn.execute("UPDATE version_info SET version = 6")
+    other = _altered(asset_db, tmp_path, "UPDATE version_info SET version = 6")
     with pytest.raises(BundleFormatError, match="version"):
         SchemaBoundAssetFinder(other)
