@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,6 +116,22 @@ class Zygote:
                 self.codes[int(reply["pid"])] = int(reply["rc"])
         return self.codes.pop(pid)
 
+    def kill_after(self, args: Sequence[str], home: Path, target: str, delay: float, *, pause: float) -> tuple[int, str]:
+        """Start ``args`` writing its phases to an events file (each phase held ``pause``
+        seconds), SIGKILL it ``delay`` seconds after it reaches phase ``target`` (after its
+        start for ``"start"``); the exit code and the last phase it reached."""
+        events = home / "events.log"
+        child = self.start(args, home, events=events, pause=pause)
+        if target != "start":
+            deadline = time.monotonic() + 60
+            while target not in phases(events) and time.monotonic() < deadline:
+                time.sleep(0.002)
+        time.sleep(delay)
+        rc = child.kill()
+        seen = phases(events)
+        events.unlink(missing_ok=True)
+        return rc, seen[-1] if seen else "start"
+
     def run(self, args: Sequence[str], home: Path, **kw: Any) -> int:
         return self.start(args, home, **kw).wait()
 
@@ -130,6 +147,11 @@ class Zygote:
         assert self.process.stdin is not None
         self.process.stdin.close()
         self.process.wait(timeout=30)
+
+
+def phases(events: Path) -> list[str]:
+    """The phases a killed command wrote to its events file, in order."""
+    return events.read_text().split() if events.exists() else []
 
 
 def read_bundle(home: Path, bundle: str = BUNDLE) -> pl.DataFrame:

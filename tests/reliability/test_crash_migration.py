@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import random
 import signal
-import time
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -103,19 +102,8 @@ def _ko_bars(kit: Any, home: Path) -> pl.DataFrame:
 
 
 def _kill_in(zygote: Any, home: Path, args: list[str], target: str, rng: random.Random) -> tuple[int, str]:
-    events = home / "events.log"
-    child = zygote.start(args, home, events=events, pause=PAUSE)
-    if target == "start":
-        time.sleep(rng.uniform(0.0, 0.3))
-    else:
-        deadline = time.monotonic() + 60
-        while target not in (events.read_text().split() if events.exists() else []) and time.monotonic() < deadline:
-            time.sleep(0.002)
-        time.sleep(rng.uniform(0.0, 1.5 * PAUSE))
-    rc = child.kill()
-    seen = events.read_text().split() if events.exists() else []
-    events.unlink(missing_ok=True)
-    return rc, seen[-1] if seen else "start"
+    delay = rng.uniform(0.0, 0.3) if target == "start" else rng.uniform(0.0, 1.5 * PAUSE)
+    return zygote.kill_after(args, home, target, delay, pause=PAUSE)
 
 
 @pytest.mark.slow

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -39,26 +38,14 @@ UNREGISTERED = {"start", "fetch"}  # killed before the intent is recorded: verif
 REGISTERED = {"complete", "bundle"}  # the catalog already records the whole write
 
 
-def _phases(events: Path) -> list[str]:
-    return events.read_text().split() if events.exists() else []
-
-
 def _kill_in(zygote: Any, home: Path, args: list[str], target: str, rng: random.Random) -> tuple[int, str]:
     """Start the ingest, kill it a random moment after ``target`` is reached; return the exit
     code and the last phase it reached."""
-    events = home / "events.log"
-    child = zygote.start(args, home, events=events, pause=PAUSE)
     if target == "start":
-        time.sleep(rng.uniform(0.0, 0.05))
+        delay = rng.uniform(0.0, 0.05)
     else:
-        deadline = time.monotonic() + 60
-        while target not in _phases(events) and time.monotonic() < deadline:
-            time.sleep(0.002)
-        time.sleep(rng.uniform(PAUSE, 4 * PAUSE) if target == "rename" else rng.uniform(0.0, 1.5 * PAUSE))
-    rc = child.kill()
-    seen = _phases(events)
-    events.unlink(missing_ok=True)
-    return rc, seen[-1] if seen else "start"
+        delay = rng.uniform(PAUSE, 4 * PAUSE) if target == "rename" else rng.uniform(0.0, 1.5 * PAUSE)
+    return zygote.kill_after(args, home, target, delay, pause=PAUSE)
 
 
 @pytest.mark.slow
