@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 import polars as pl
 import pytest
 
-from rustybt.domain.bar import Bar
+from rustybt.contract.samples import daily_run as daily
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog, InMemoryDataSource
 from rustybt.domain.ingest import IngestProgress, IngestService
 
 NOW = datetime(2024, 12, 31, tzinfo=timezone.utc)
-
-
-def daily(symbol: str, start: str, days: int, base: str = "10") -> list[Bar]:
-    first = datetime.fromisoformat(start).replace(tzinfo=timezone.utc)
-    out = []
-    for i in range(days):
-        price = Decimal(base) + Decimal(i) / 4
-        out.append(Bar(symbol, first + timedelta(days=i), price, price + 1, price - 1, price, Decimal(100 + i)))
-    return out
 
 
 def service(source: InMemoryDataSource, **kw: object) -> tuple[IngestService, InMemoryCatalog, InMemoryBarWriter]:

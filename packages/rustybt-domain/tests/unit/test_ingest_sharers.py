@@ -8,13 +8,12 @@ ones, and an interrupted write must leave both named pending until its re-run.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from decimal import Decimal
+from datetime import datetime, timezone
 
 import polars as pl
 import pytest
 
-from rustybt.domain.bar import Bar
+from rustybt.contract.samples import daily_run as daily
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import StorageError
 from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog, InMemoryDataSource
@@ -27,15 +26,6 @@ NOW = datetime(2024, 12, 31, tzinfo=timezone.utc)
 JAN = DateRange.of("2024-01-01", "2024-01-31")
 JAN_FEB = DateRange.of("2024-01-01", "2024-02-29")
 MAR = DateRange.of("2024-03-01", "2024-03-31")
-
-
-def daily(symbol: str, start: str, days: int, base: int) -> list[Bar]:
-    first = datetime.fromisoformat(start).replace(tzinfo=timezone.utc)
-    out = []
-    for i in range(days):
-        price = Decimal(base) + Decimal(i) / 4
-        out.append(Bar(symbol, first + timedelta(days=i), price, price + 1, price - 1, price, Decimal(100 + i)))
-    return out
 
 
 class Killed(BaseException):

@@ -88,3 +88,14 @@ def sample_bars(symbols: list[str], days: int = 120, start: datetime | None = No
             bars.append(Bar(symbol, first + timedelta(days=i), base, base + Decimal("1.25"), base - Decimal("0.75"), base + Decimal("0.5"), Decimal(1000 + i)))
         out[symbol] = bars
     return out
+
+
+def daily_run(symbol: str, start: str, days: int, base: int | str = "10") -> list[Bar]:
+    """``days`` daily ``Bar`` values of ``symbol`` from the ISO date ``start`` (UTC): close
+    ``base + i/4``, high one above, low one below, volume ``100 + i``."""
+    first = datetime.fromisoformat(start).replace(tzinfo=UTC)
+    out = []
+    for i in range(days):
+        price = Decimal(base) + Decimal(i) / 4
+        out.append(Bar(symbol, first + timedelta(days=i), price, price + 1, price - 1, price, Decimal(100 + i)))
+    return out
