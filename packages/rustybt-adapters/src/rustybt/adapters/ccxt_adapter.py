@@ -114,6 +114,10 @@ class CCXTDataAdapter(BaseDataAdapter):
             missing = [s for s in names if s not in client.markets]
             if missing:
                 raise SymbolNotFoundError(missing, self.source_name)
+            # ccxt turns every number of a response into a float unless told otherwise: a bar's
+            # "9999999999.99999999" would arrive as 1e10. As text, each value reaches the
+            # exact decimal parse as the exchange sent it (markets stay loaded as numbers).
+            client.number = str
             frames = [await self._fetch_symbol(client, name, span, resolution) for name in names]
         finally:
             await client.close()
@@ -201,7 +205,8 @@ def _frame(symbol: str, rows: list[list[Any]], span: DateRange) -> pl.DataFrame:
 
 
 def _text(value: Any) -> str | None:
-    """A number as ccxt parsed it, in its shortest exact text (floats by ``repr``)."""
+    """A number as ccxt gave it: the exchange's own text (``client.number = str``), or the
+    shortest exact text of a float (``repr``) from a client that parses numbers."""
     if value is None:
         return None
     return repr(value) if isinstance(value, float) else str(value)
