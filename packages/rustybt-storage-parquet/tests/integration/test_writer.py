@@ -163,10 +163,24 @@ def test_merge_counts_per_partition(tmp_path: Path, zipline_daily: pl.DataFrame)
 
 
 def test_input_in_any_row_order_is_stored_in_time_sid_order(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
-    by_sid = zipline_daily.filter(pl.col("date").dt.year() == 2010).sort("sid", "date")
-    ParquetWriter(tmp_path).write(by_sid, "1d")
-    stored = pl.read_parquet(next(tmp_path.rglob("data.parquet")))
-    assert stored.equals(stored.sort("date", "sid"))
+    """(sid, date) order, (date, sid) order and sids interleaved the other way round within a
+    date all write the same files, each in (date, sid) order."""
+    year = zipline_daily.filter(pl.col("date").dt.year() == 2010)
+    orders = {
+        "by_sid": year.sort("sid", "date"),
+        "by_time": year.sort("date", "sid"),
+        "interleaved": year.sort("date", "sid", descending=[False, True]),
+    }
+    stores = {}
+    for name, frame in orders.items():
+        ParquetWriter(tmp_path / name).write(frame, "1d")
+        stores[name] = {p.relative_to(tmp_path / name): p.read_bytes() for p in sorted((tmp_path / name).rglob("*.parquet"))}
+    assert len(stores["by_sid"]) == 12
+    assert stores["by_sid"] == stores["by_time"] == stores["interleaved"]
+    for path in (tmp_path / "by_sid").rglob("*.parquet"):
+        stored = pl.read_parquet(path)
+        assert stored.equals(stored.sort("date", "sid"))
+    assert pl.read_parquet(tmp_path / "by_sid" / "daily_bars", hive_partitioning=False).height == year.height
 
 
 @pytest.mark.parametrize(
@@ -174,10 +188,12 @@ def test_input_in_any_row_order_is_stored_in_time_sid_order(tmp_path: Path, zipl
     [
         (lambda f: f.with_columns(pl.col("open").cast(pl.Float64)), SchemaMismatchError, "open"),
         (lambda f: pl.concat([f, f.head(1)]), ValidationError, "duplicate"),
+        (lambda f: pl.concat([f, f.head(1)]).sort("date", "sid"), ValidationError, "duplicate"),
+        (lambda f: pl.concat([f, f.head(1)]).sort("sid", "date"), ValidationError, "duplicate"),
         (lambda f: f.sort("date", descending=True), ValidationError, "backwards"),
         (lambda f: f.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("high")).alias("high")), ValidationError, "null"),
     ],
-    ids=["wrong-dtype", "duplicate-keys", "unsorted", "null"],
+    ids=["wrong-dtype", "duplicate-keys", "duplicate-in-time-order", "duplicate-in-sid-order", "unsorted", "null"],
 )
 def test_bad_frames_are_rejected_before_any_file_changes(tmp_path: Path, zipline_daily: pl.DataFrame, change, error, match) -> None:
     writer = ParquetWriter(tmp_path)

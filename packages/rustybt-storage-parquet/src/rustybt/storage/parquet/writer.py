@@ -6,6 +6,7 @@ import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -141,7 +142,7 @@ class ParquetWriter(BarWriter):
             with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="parquet-write") as pool:
                 try:
                     for relative, rows in parts:
-                        pending.append(pool.submit(stage_partition, self.bundle_dir, relative, rows, kind, self.file_mode, self.row_group_rows, self.price_class_files))
+                        pending.append(pool.submit(self._stage, relative, rows, kind))
                         if len(pending) > self.workers:
                             staged.append(pending.popleft().result())
                     while pending:
@@ -166,21 +167,58 @@ class ParquetWriter(BarWriter):
         folder = self.bundle_dir / FOLDERS[kind]
         return PolarsParquetDailyReader(folder) if kind == "daily" else PolarsParquetMinuteReader(folder)
 
+    def _stage(self, relative: str, rows: PartitionRows, kind: str) -> StagedPartition:
+        return stage_partition(self.bundle_dir, relative, rows.take(), kind, self.file_mode, self.row_group_rows, self.price_class_files)
+
     @staticmethod
-    def _by_partition(frame: pl.DataFrame, kind: str) -> list[tuple[str, pl.DataFrame]]:
-        """The rows of each partition, in partition order, as slices of ``frame`` in (time,
-        sid) order (sorted once here, in polars' threads, when it is not already)."""
+    def _by_partition(frame: pl.DataFrame, kind: str) -> list[tuple[str, PartitionRows]]:
+        """The rows of each partition, in partition order and (time, sid) order within it.
+
+        A frame already in that order is cut into slices. Otherwise the (time, sid) order is
+        computed on the two key columns only (stable sorts in numpy: a frame in (sid, time)
+        order, as ingests deliver it, needs one pass by time) and each partition's rows are
+        gathered in the writer's threads when staged, never the whole frame at once."""
         t = time_column(kind)
         stamps = frame.get_column(t).to_physical().to_numpy()
-        if not in_time_sid_order(stamps, frame.get_column("sid").to_numpy()):
-            frame = frame.sort(t, "sid")
-            stamps = frame.get_column(t).to_physical().to_numpy()
+        sids = frame.get_column("sid").to_numpy()
+        order: np.ndarray | None = None
+        if not in_time_sid_order(stamps, sids):
+            order = time_sid_permutation(stamps, sids)
+            stamps = stamps[order]
         unit = "datetime64[D]" if kind == "daily" else "datetime64[us]"
         period = "datetime64[M]" if kind == "daily" else "datetime64[D]"
         keys = stamps.astype(unit).astype(period).astype(np.int64)
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.empty(0, dtype=np.int64)
         ends = np.r_[starts[1:], len(keys)]
-        return [(_relative(kind, int(keys[a])), frame.slice(int(a), int(b - a))) for a, b in zip(starts, ends, strict=True)]
+        return [
+            (_relative(kind, int(keys[a])), PartitionRows(frame, int(a), int(b), None if order is None else order[a:b]))
+            for a, b in zip(starts, ends, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class PartitionRows:
+    """The rows of one partition: ``frame[start:end]``, or the rows at ``indices`` when the
+    frame is not in (time, sid) order (``indices`` in that order)."""
+
+    frame: pl.DataFrame
+    start: int
+    end: int
+    indices: np.ndarray | None = None
+
+    def take(self) -> pl.DataFrame:
+        if self.indices is None:
+            return self.frame.slice(self.start, self.end - self.start)
+        return self.frame[pl.Series(self.indices)]
+
+
+def time_sid_permutation(stamps: np.ndarray, sids: np.ndarray) -> np.ndarray:
+    """The row order that sorts by (time, sid): stable sorts, by sid (skipped when the rows
+    are already in sid order) then by time."""
+    if len(sids) > 1 and bool((sids[1:] >= sids[:-1]).all()):
+        return np.argsort(stamps, kind="stable")
+    by_sid = np.argsort(sids, kind="stable")
+    return by_sid[np.argsort(stamps[by_sid], kind="stable")]
 
 
 def _relative(kind: str, period: int) -> str:
