@@ -25,6 +25,7 @@ _KEYS = (
     "split_column",
 )
 ACTION_FIELDS = ("dividend", "split")
+_YEAR_1_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00 in microseconds since 1970
 
 
 @dataclass(frozen=True)
@@ -131,26 +132,42 @@ def price_columns(found: Mapping[str, str | None], places: int) -> list[pl.Expr]
 
 
 def time_column(column: str, date_format: str | None, aware: bool, timezone: str) -> pl.Expr:
-    """The date column parsed to UTC microseconds (null where the text does not parse)."""
+    """The date column parsed to UTC microseconds (null where the text does not parse).
+
+    It refers to the parse twice; a large read computes ``parsed_time`` once in a stage of its
+    own and passes that column to ``utc_time`` (about twice as fast)."""
+    return utc_time(parsed_time(column, date_format, aware), date_format, aware, timezone)
+
+
+def parsed_time(column: str, date_format: str | None, aware: bool) -> pl.Expr:
+    """The date column's text parsed: the number for ``epoch_*`` formats, else a datetime (UTC
+    when ``aware``, else naive local time); null where the text does not parse."""
     text = pl.col(column).str.strip_chars()
     if date_format in EPOCH_FORMATS:
-        numbers = text.cast(pl.Int64, strict=False)
+        return text.cast(pl.Int64, strict=False)
+    zone = "UTC" if aware else None
+    return text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone=zone, cache=False)  # parsing beats a lookup
+
+
+def utc_time(parsed: pl.Expr, date_format: str | None, aware: bool, timezone: str) -> pl.Expr:
+    """``parsed_time`` as UTC microseconds: epoch numbers converted, local times placed in
+    ``timezone``, years before 1 null."""
+    if date_format in EPOCH_FORMATS:
         unit = EPOCH_FORMATS[date_format]
-        parsed = pl.from_epoch(numbers, time_unit=unit).cast(pl.Datetime("us"))  # type: ignore[call-overload]
-        zoned: pl.Expr = parsed.dt.replace_time_zone("UTC")
+        epoch = pl.from_epoch(parsed, time_unit=unit).cast(pl.Datetime("us"))  # type: ignore[call-overload]
+        zoned: pl.Expr = epoch.dt.replace_time_zone("UTC")
         return zoned
     if aware:
-        zoned = text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone="UTC", cache=False)
-        return _in_common_era(zoned).cast(TIMESTAMP_DTYPE)
-    parsed = text.str.to_datetime(date_format, strict=False, time_unit="us", cache=False)  # parsing beats a lookup
+        return _in_common_era(parsed).cast(TIMESTAMP_DTYPE)
     local = _in_common_era(parsed).dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
     return local.dt.convert_time_zone("UTC").cast(TIMESTAMP_DTYPE)
 
 
 def _in_common_era(parsed: pl.Expr) -> pl.Expr:
     """``parsed`` with signed years (``-2020-01-01`` reads as 2021 BC) as unparsed (null), so
-    such a row is an error naming its line instead of a bar silently outside every range."""
-    return pl.when(parsed.dt.year() >= 1).then(parsed)
+    such a row is an error naming its line instead of a bar silently outside every range.
+    (A comparison of the microseconds, about ten times cheaper than computing each year.)"""
+    return pl.when(parsed.to_physical() >= _YEAR_1_US).then(parsed)
 
 
 def parses_aware(sample: pl.LazyFrame, column: str, date_format: str | None) -> bool:
@@ -172,8 +189,10 @@ __all__ = [
     "EPOCH_FORMATS",
     "SchemaMapping",
     "parse_scale",
+    "parsed_time",
     "parses_aware",
     "price_columns",
     "scaled_text",
     "time_column",
+    "utc_time",
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from rustybt.adapters.csv_columns import SchemaMapping, parses_aware, price_columns, time_column
+from rustybt.adapters.csv_columns import SchemaMapping, parsed_time, parses_aware, price_columns, time_column, utc_time
 from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions
 from rustybt.adapters.csv_numbers import INEXACT, exact_numbers, numbers_parse_exactly, wide_overrides
@@ -18,6 +18,7 @@ from rustybt.domain.date_range import DateRange
 
 LINE = "__line"
 _TRIMMED = "__symbol"
+_PARSED = "__time"
 READ_ERRORS = (pl.exceptions.PolarsError, OSError, UnicodeDecodeError)
 
 
@@ -110,9 +111,11 @@ class CsvBarReader:
         numbers: list[pl.Expr],
     ) -> pl.LazyFrame:
         rows = scan.with_row_index(LINE, offset=self.first_line)
-        times = self.times(scan, path, found)
-        if symbol is None:  # trimmed once, in a stage of its own
-            rows = rows.with_columns(pl.col(str(found["symbol"])).str.strip_chars().alias(_TRIMMED))
+        parsed, times = self.time_stages(scan, path, found)
+        staged = [] if parsed is None else [parsed.alias(_PARSED)]
+        if symbol is None:
+            staged.append(pl.col(str(found["symbol"])).str.strip_chars().alias(_TRIMMED))
+        rows = rows.with_columns(staged)  # computed once, in a stage of their own: the next refers to each twice
         symbol_expr = pl.lit(symbol) if symbol is not None else pl.when(pl.col(_TRIMMED) != "").then(pl.col(_TRIMMED))
         keep = in_span(span) | pl.col("timestamp").is_null()
         if only is not None:
@@ -129,6 +132,16 @@ class CsvBarReader:
             return self.days.times(date_column, path)
         aware = parses_aware(scan, date_column, self.date_format)
         return time_column(date_column, self.date_format, aware, self.timezone)
+
+    def time_stages(self, scan: pl.LazyFrame, path: Path, found: dict[str, str | None]) -> tuple[pl.Expr | None, pl.Expr]:
+        """``times`` in two steps: the parse of the date column (``None`` when there is none to
+        do) and the expression that turns its result, the column ``_PARSED``, into UTC times."""
+        date_column = str(found["timestamp"])
+        if self.days is not None:
+            return None, self.days.times(date_column, path)
+        aware = parses_aware(scan, date_column, self.date_format)
+        parsed = parsed_time(date_column, self.date_format, aware)
+        return parsed, utc_time(pl.col(_PARSED), self.date_format, aware, self.timezone)
 
     @property
     def first_line(self) -> int:

@@ -177,7 +177,7 @@ class ParquetWriter(BarWriter):
         A frame already in that order is cut into slices. Otherwise the (time, sid) order is
         computed on the two key columns only (stable sorts in numpy: a frame in (sid, time)
         order, as ingests deliver it, needs one pass by time) and each partition's rows are
-        gathered in the writer's threads when staged, never the whole frame at once."""
+        gathered in the writer's threads when staged, never the whole frame sorted at once."""
         t = time_column(kind)
         stamps = frame.get_column(t).to_physical().to_numpy()
         sids = frame.get_column("sid").to_numpy()
@@ -185,6 +185,7 @@ class ParquetWriter(BarWriter):
         if not in_time_sid_order(stamps, sids):
             order = time_sid_permutation(stamps, sids)
             stamps = stamps[order]
+            frame = frame.rechunk()  # a gather across many chunks costs more than joining them once
         unit = "datetime64[D]" if kind == "daily" else "datetime64[us]"
         period = "datetime64[M]" if kind == "daily" else "datetime64[D]"
         keys = stamps.astype(unit).astype(period).astype(np.int64)
