@@ -6,8 +6,9 @@ from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
+import pytest
 
-from rustybt.storage.parquet.price_classes import MIN_CLASS_ROWS, StoredFile, plan_files, sibling_name, sid_classes
+from rustybt.storage.parquet.price_classes import MIN_CLASS_ROWS, StoredFile, finest_class, plan_files, sibling_name, sid_classes
 
 
 def _bars(make_bars, prices: dict[int, str], days: int) -> pl.DataFrame:
@@ -79,6 +80,23 @@ def test_without_split_a_new_partition_is_one_file_of_its_finest_class(make_bars
     bars = _bars(make_bars, {1: "10.5", 2: "0.1234", 3: "7.25"}, MIN_CLASS_ROWS)
     (plan,) = plan_files(bars, split=False)
     assert (plan.name, plan.price_class, len(plan.rows)) == ("data.parquet", 4, bars.height)
+
+
+@pytest.mark.parametrize(
+    "prices",
+    [
+        {1: "12", 2: "13"},
+        {1: "12", 2: "12.5"},
+        {1: "12.125", 2: "3"},
+        {1: "0.1234", 2: "7.25", 3: "100"},
+        {1: "0.12345", 2: "1"},
+        {1: "0.00000001", 2: "5"},
+        {1: "9999999999.99999999", 2: "-9999999999"},
+    ],
+)
+def test_the_finest_class_of_a_partition_is_the_largest_asset_class(make_bars, prices: dict[int, str]) -> None:
+    bars = _bars(make_bars, prices, 3)
+    assert finest_class(bars) == int(sid_classes(bars)[2].max())
 
 
 def test_without_split_new_assets_join_data_parquet(make_bars) -> None:

@@ -123,7 +123,8 @@ def touched_partitions(stored: pl.DataFrame, kind: str) -> frozenset[str]:
     """Partition folders (relative to the store's root) that writing ``stored``, a frame in the
     storage schema of ``kind`` (``daily`` or ``minute``), changes."""
     time = pl.col(time_column(kind))
-    starts = stored.select(time.dt.truncate("1mo" if kind == "daily" else "1d").unique())  # one row per partition
+    # distinct times first (few), then their partitions: truncating every row costs ~10x more
+    starts = stored.select(time.unique().dt.truncate("1mo" if kind == "daily" else "1d").unique())
     files = starts.select(partition_file_expr(kind)).to_series().to_list()
     return frozenset(str(f).rpartition("/")[0] for f in files)
 

@@ -28,7 +28,7 @@ import polars as pl
 
 from rustybt.domain.partitions import DATA_FILE
 from rustybt.domain.schemas import PRICE_FIELDS
-from rustybt.storage.parquet.narrow_decimals import CANONICAL_SCALE, unscaled_int64
+from rustybt.storage.parquet.narrow_decimals import CANONICAL_SCALE, common_zeros, unscaled_int64
 
 CLASSES = (0, 2, 4, 6, 8)
 MIN_CLASS_ROWS = 1024  # below this a separate file costs more (footer, page headers) than it saves
@@ -102,12 +102,26 @@ def sid_classes(frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return distinct, rank, classes
 
 
+def finest_class(frame: pl.DataFrame) -> int:
+    """The price class holding every price of ``frame``: the largest of its assets' classes
+    (``sid_classes``), found without grouping by asset."""
+    decimals = 0
+    for name in PRICE_FIELDS:
+        column = unscaled_int64(frame.get_column(name).to_arrow())
+        if column is None:
+            return CANONICAL_SCALE
+        decimals = max(decimals, CANONICAL_SCALE - common_zeros(column))
+    return next(c for c in CLASSES if c >= decimals)
+
+
 def plan_files(frame: pl.DataFrame, existing: Mapping[str, StoredFile] | None = None, *, split: bool = True) -> list[FilePlan]:
     """The files of one partition holding ``frame`` (all its rows, any order), given the
     files it has now (``existing``, by name; ``None`` for a new partition). With
     ``split=False`` no class file is created: a new partition is one ``data.parquet`` of its
     finest class, and new assets of an existing one join its ``data.parquet`` (raising its
     class); assets already in class files stay there."""
+    if not split and not existing:
+        return [FilePlan(DATA_FILE, finest_class(frame), np.arange(frame.height))]
     distinct, rank, classes = sid_classes(frame)
     if not existing or any(f.price_class is None for f in existing.values()):
         return _fresh(rank, classes, MIN_CLASS_ROWS if split else None)
