@@ -54,7 +54,8 @@ class ParquetWriter(BarWriter):
     A write validates the whole frame before touching any file, then stages its partitions
     in ``workers`` threads (decoding, encoding and hashing release the GIL), each merging the
     stored rows with the new ones and writing temp files in its folder; at most
-    ``workers + 1`` partitions are in memory at once besides the input. Only when every
+    ``workers + 1`` partitions are in memory at once besides the input (and, for input in many
+    chunks and not in (time, sid) order, one contiguous copy of it). Only when every
     partition has been staged are the temp files fsynced (many at once, so they share
     journal commits), renamed over their targets (each rename atomic; a partition's
     ``data.parquet`` last) and each folder fsynced once. A failure while
@@ -185,7 +186,8 @@ class ParquetWriter(BarWriter):
         if not in_time_sid_order(stamps, sids):
             order = time_sid_permutation(stamps, sids)
             stamps = stamps[order]
-            frame = frame.rechunk()  # a gather across many chunks costs more than joining them once
+            if frame.n_chunks() > 1:  # a gather across many chunks costs more than joining them once
+                frame = frame.rechunk()
         unit = "datetime64[D]" if kind == "daily" else "datetime64[us]"
         period = "datetime64[M]" if kind == "daily" else "datetime64[D]"
         keys = stamps.astype(unit).astype(period).astype(np.int64)
