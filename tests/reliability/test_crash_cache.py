@@ -26,7 +26,7 @@ from rustybt.cache.disk import SUFFIX, TEMP_SUFFIX
 from rustybt.domain.cache_key import CacheKey
 
 KEYS = 12
-MAX_BYTES = 96 * 1024
+MAX_BYTES = 24 * 1024  # about 8 of the 12 entries (2.7-3.9 KB each): every trial evicts
 KILLS = {False: 20, True: 12}
 
 
