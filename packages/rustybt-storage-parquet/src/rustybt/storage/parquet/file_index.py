@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from rustybt.storage.parquet.file_format import generation_of, read_partition_meta
+from rustybt.storage.parquet.pooled_arrays import joined
 
 Signature = tuple[int, int, int]
 
@@ -60,7 +61,7 @@ def _physical(column: pa.ChunkedArray | pa.Array, dtype: type[np.generic]) -> np
     parts = [np.frombuffer(chunk.buffers()[1], dtype=dtype)[chunk.offset : chunk.offset + len(chunk)] for chunk in chunks]
     if not parts:
         return np.empty(0, dtype=dtype)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return joined(parts, dtype)
 
 
 def in_time_sid_order(stamps: np.ndarray, sids: np.ndarray) -> bool:

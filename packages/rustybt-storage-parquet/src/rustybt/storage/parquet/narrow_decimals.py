@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from rustybt.storage.parquet.pooled_arrays import joined
+
 CANONICAL_SCALE = 8
 MAX_NARROW_PRECISION = 18
 PROBE = 512
@@ -33,7 +35,7 @@ def unscaled_int64(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
         parts.append(low)
     if not parts:
         return np.empty(0, dtype=np.int64)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+    return joined(parts)
 
 
 def common_zeros(values: np.ndarray) -> int:
