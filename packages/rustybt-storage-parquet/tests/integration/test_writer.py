@@ -206,6 +206,19 @@ def test_bad_frames_are_rejected_before_any_file_changes(tmp_path: Path, zipline
     assert snapshot(tmp_path) == before
 
 
+def test_keys_far_apart_are_compared_not_subtracted(tmp_path: Path, make_bars) -> None:
+    """sids spread over the whole int64 range: differences would wrap around and make a
+    duplicate key look like rows in order."""
+    day = date(2020, 1, 2)
+    extremes = [-(2**63), -2, 2**62, 2**63 - 1]
+    with pytest.raises(ValidationError, match="duplicate"):
+        ParquetWriter(tmp_path / "bad").write(make_bars([(day, sid, "1", "1", "1", "1", "1") for sid in [2**63 - 1, *extremes]]), "1d")
+    assert not (tmp_path / "bad" / "daily_bars").exists()
+    ParquetWriter(tmp_path / "good").write(make_bars([(day, sid, "1", "1", "1", "1", "1") for sid in reversed(extremes)]), "1d")
+    stored = pl.read_parquet(next((tmp_path / "good").rglob("data.parquet")))
+    assert stored.get_column("sid").to_list() == extremes
+
+
 def test_temp_and_stray_files_are_ignored(tmp_path: Path, zipline_daily: pl.DataFrame) -> None:
     year = zipline_daily.filter(pl.col("date").dt.year() == 2012)
     ParquetWriter(tmp_path).write(year, "1d")

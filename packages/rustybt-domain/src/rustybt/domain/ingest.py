@@ -256,9 +256,9 @@ class IngestService:
             with_sid = with_sid.with_columns(pl.col("timestamp").dt.date().alias("date"))
         schema = storage_schema(resolution.storage_kind)
         stored = with_sid.select(schema.names())
-        step = pl.col("sid").diff().fill_null(0)
-        later = pl.col(schema.names()[0]).to_physical().cast(pl.Int64).diff().fill_null(0) >= 0
-        if stored.select(((step > 0) | ((step == 0) & later)).all()).item():
+        sid, time = pl.col("sid"), pl.col(schema.names()[0])  # compared with the row above: a difference could wrap around
+        in_order = (sid > sid.shift(1)) | ((sid == sid.shift(1)) & (time >= time.shift(1)))
+        if stored.select(in_order.all()).item():
             return stored  # already in (sid, time) order, as sources usually deliver it
         return stored.sort("sid", schema.names()[0])
 

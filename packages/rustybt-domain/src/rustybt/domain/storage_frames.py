@@ -47,10 +47,11 @@ def check_storage_frame(frame: pl.DataFrame, kind: str) -> None:
 def _strictly_ordered(frame: pl.DataFrame, t: str) -> bool:
     """Whether the rows strictly ascend by (time, sid) or by (sid, time), with no null time
     or sid: then no (sid, time) repeats and no sid goes back in time."""
-    step = pl.col(t).to_physical().cast(pl.Int64).diff()
-    sid_step = pl.col("sid").diff()
-    by_time = ((step > 0) | ((step == 0) & (sid_step > 0))).all()
-    by_sid = ((sid_step > 0) | ((sid_step == 0) & (step > 0))).all()
+    time, sid = pl.col(t), pl.col("sid")  # compared with the row above: a difference could wrap around
+    later, same_time = time > time.shift(1), time == time.shift(1)
+    higher, same_sid = sid > sid.shift(1), sid == sid.shift(1)
+    by_time = (later | (same_time & higher)).all()
+    by_sid = (higher | (same_sid & later)).all()
     nulls = pl.col(t).null_count() + pl.col("sid").null_count()
     time_first, sid_first, missing = frame.select(by_time.alias("t"), by_sid.alias("s"), nulls.alias("n")).row(0)
     return (bool(time_first) or bool(sid_first)) and missing == 0

@@ -68,8 +68,8 @@ def in_time_sid_order(stamps: np.ndarray, sids: np.ndarray) -> bool:
     """True when rows ascend by time, then by sid within a time."""
     if len(stamps) < 2:
         return True
-    dt = np.diff(stamps)
-    return bool(((dt > 0) | ((dt == 0) & (np.diff(sids) > 0))).all())
+    later, same = stamps[1:] > stamps[:-1], stamps[1:] == stamps[:-1]  # not np.diff: a difference could wrap around
+    return bool((later | (same & (sids[1:] > sids[:-1]))).all())
 
 
 def int_column(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
