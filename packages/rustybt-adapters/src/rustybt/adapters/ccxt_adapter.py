@@ -118,6 +118,7 @@ class CCXTDataAdapter(BaseDataAdapter):
             # "9999999999.99999999" would arrive as 1e10. As text, each value reaches the
             # exact decimal parse as the exchange sent it (markets stay loaded as numbers).
             client.number = str
+            client.on_json_response = _exact_json
             frames = [await self._fetch_symbol(client, name, span, resolution) for name in names]
         finally:
             await client.close()
@@ -202,6 +203,14 @@ def _frame(symbol: str, rows: list[list[Any]], span: DateRange) -> pl.DataFrame:
         pl.from_epoch("timestamp", time_unit="ms").cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     )
     return frame.filter(in_span(span))
+
+
+def _exact_json(text: str) -> Any:
+    """A response body with every number as the exchange wrote it: fractions as their text and
+    integers exact at any size. (ccxt parses with orjson when it is installed, which turns an
+    integer beyond 64 bits, such as a volume of 18446744073709551616, into a float.) ``NaN``
+    and ``Infinity`` are not JSON and fail the parse, as they do in orjson."""
+    return json.loads(text, parse_float=str, parse_constant=_not_json)
 
 
 def _text(value: Any) -> str | None:
