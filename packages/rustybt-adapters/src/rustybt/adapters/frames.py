@@ -10,6 +10,7 @@ from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, to_decimal_columns
 from rustybt.domain.ingest import LOCATION_COLUMNS
 from rustybt.domain.schemas import FIELDS, STANDARD_OHLCV_SCHEMA, TIMESTAMP_DTYPE
+from rustybt.domain.validation.layout import ascending
 
 
 def empty_bars() -> pl.DataFrame:
@@ -34,10 +35,7 @@ def order_bars(frame: pl.DataFrame, symbols: Sequence[str]) -> pl.DataFrame:
     if keyed.is_empty():
         return keyed
     rank = pl.col("symbol").to_physical().cast(pl.Int64)
-    step = rank.diff().fill_null(0)
-    later = pl.col("timestamp").dt.epoch("us").diff().fill_null(0) >= 0
-    ordered = ((step > 0) | ((step == 0) & later)).all()
-    if keyed.select(ordered).item():
+    if keyed.select(ascending(rank, "timestamp", strict_second=False)).item():
         return keyed
     return keyed.sort(rank, pl.col("timestamp"), maintain_order=True)
 

@@ -54,6 +54,7 @@ from rustybt.domain.ports.data_source import DataSource
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import STANDARD_OHLCV_SCHEMA, storage_schema
 from rustybt.domain.validation import ValidationConfig, ValidationReport, validate_bars
+from rustybt.domain.validation.layout import ascending
 
 
 @dataclass(frozen=True)
@@ -256,9 +257,7 @@ class IngestService:
             with_sid = with_sid.with_columns(pl.col("timestamp").dt.date().alias("date"))
         schema = storage_schema(resolution.storage_kind)
         stored = with_sid.select(schema.names())
-        sid, time = pl.col("sid"), pl.col(schema.names()[0])  # compared with the row above: a difference could wrap around
-        in_order = (sid > sid.shift(1)) | ((sid == sid.shift(1)) & (time >= time.shift(1)))
-        if stored.select(in_order.all()).item():
+        if stored.select(ascending("sid", schema.names()[0], strict_second=False)).item():
             return stored  # already in (sid, time) order, as sources usually deliver it
         return stored.sort("sid", schema.names()[0])
 

@@ -14,7 +14,7 @@ from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import FIELDS, check_schema, storage_schema, time_column
 from rustybt.domain.validation.evaluate import ROW, Rule, evaluate
-from rustybt.domain.validation.layout import detect_layout, previous, same_key_as_previous
+from rustybt.domain.validation.layout import ascending, detect_layout, previous, same_key_as_previous
 from rustybt.domain.validation.report import Severity, ValidationReport
 
 
@@ -47,13 +47,9 @@ def check_storage_frame(frame: pl.DataFrame, kind: str) -> None:
 def _strictly_ordered(frame: pl.DataFrame, t: str) -> bool:
     """Whether the rows strictly ascend by (time, sid) or by (sid, time), with no null time
     or sid: then no (sid, time) repeats and no sid goes back in time."""
-    time, sid = pl.col(t), pl.col("sid")  # compared with the row above: a difference could wrap around
-    later, same_time = time > time.shift(1), time == time.shift(1)
-    higher, same_sid = sid > sid.shift(1), sid == sid.shift(1)
-    by_time = (later | (same_time & higher)).all()
-    by_sid = (higher | (same_sid & later)).all()
     nulls = pl.col(t).null_count() + pl.col("sid").null_count()
-    time_first, sid_first, missing = frame.select(by_time.alias("t"), by_sid.alias("s"), nulls.alias("n")).row(0)
+    by_time, by_sid = ascending(t, "sid").alias("t"), ascending("sid", t).alias("s")
+    time_first, sid_first, missing = frame.select(by_time, by_sid, nulls.alias("n")).row(0)
     return (bool(time_first) or bool(sid_first)) and missing == 0
 
 

@@ -35,6 +35,17 @@ def detect_layout(frame: pl.DataFrame, key: str, time: str) -> FrameLayout:
     return FrameLayout(grouped, grouped and not backwards)
 
 
+def ascending(first: str | pl.Expr, second: str | pl.Expr, *, strict_second: bool = True) -> pl.Expr:
+    """True (aggregated over the frame) when the rows ascend by ``first``, then by ``second``
+    within equal ``first`` values (strictly, or not when ``strict_second`` is false); columns
+    by name or as expressions. Each row is compared with the one above: a difference could
+    wrap around. Null comparisons are passed over."""
+    a = pl.col(first) if isinstance(first, str) else first
+    b = pl.col(second) if isinstance(second, str) else second
+    step = b > b.shift(1) if strict_second else b >= b.shift(1)
+    return ((a > a.shift(1)) | ((a == a.shift(1)) & step)).all()
+
+
 def same_key_as_previous(key: str) -> pl.Expr:
     """True where the row above holds the same key (false on the first row)."""
     k = pl.col(key)
@@ -48,4 +59,4 @@ def previous(column: str, key: str, layout: FrameLayout) -> pl.Expr:
     return pl.col(column).shift(1).over(key)
 
 
-__all__ = ["FrameLayout", "detect_layout", "previous", "same_key_as_previous"]
+__all__ = ["FrameLayout", "ascending", "detect_layout", "previous", "same_key_as_previous"]

@@ -87,8 +87,6 @@ def time_sid_table(tables: Sequence[pa.Table], t: str, *, ordered: bool = False,
     return pa.Table.from_arrays(columns, schema=pa.schema(fields))
 
 
-
-
 def _target(name: str) -> pa.DataType | None:
     return COLUMN_TYPES.get(name) if name in DECIMAL_FIELDS else None
 

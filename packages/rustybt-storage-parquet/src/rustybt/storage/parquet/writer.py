@@ -28,6 +28,7 @@ from rustybt.storage.parquet.file_index import in_time_sid_order
 from rustybt.storage.parquet.partition_stage import StagedPartition, stage_partition
 from rustybt.storage.parquet.readers import PolarsParquetDailyReader, PolarsParquetMinuteReader
 from rustybt.storage.parquet.stale_files import remove_temp_files_in
+from rustybt.storage.parquet.time_order import merge_order
 from rustybt.storage.parquet.update_lock import bundle_update_lock
 
 DEFAULT_FILE_MODE = 0o600
@@ -176,15 +177,16 @@ class ParquetWriter(BarWriter):
         """The rows of each partition, in partition order and (time, sid) order within it.
 
         A frame already in that order is cut into slices. Otherwise the (time, sid) order is
-        computed on the two key columns only (stable sorts in numpy: a frame in (sid, time)
-        order, as ingests deliver it, needs one pass by time) and each partition's rows are
-        gathered in the writer's threads when staged, never the whole frame sorted at once."""
+        computed on the two key columns only (``time_order.merge_order``: one stable sort of a
+        composite key, which merges the sorted runs of a frame in (sid, time) order, as ingests
+        deliver it) and each partition's rows are gathered in the writer's threads when staged,
+        never the whole frame sorted at once."""
         t = time_column(kind)
         stamps = frame.get_column(t).to_physical().to_numpy()
         sids = frame.get_column("sid").to_numpy()
         order: np.ndarray | None = None
         if not in_time_sid_order(stamps, sids):
-            order = time_sid_permutation(stamps, sids)
+            order = merge_order(stamps, sids)
             stamps = stamps[order]
             if frame.n_chunks() > 1:  # a gather across many chunks costs more than joining them once
                 frame = frame.rechunk()
@@ -213,15 +215,6 @@ class PartitionRows:
         if self.indices is None:
             return self.frame.slice(self.start, self.end - self.start)
         return self.frame[pl.Series(self.indices)]
-
-
-def time_sid_permutation(stamps: np.ndarray, sids: np.ndarray) -> np.ndarray:
-    """The row order that sorts by (time, sid): stable sorts, by sid (skipped when the rows
-    are already in sid order) then by time."""
-    if len(sids) > 1 and bool((sids[1:] >= sids[:-1]).all()):
-        return np.argsort(stamps, kind="stable")
-    by_sid = np.argsort(sids, kind="stable")
-    return by_sid[np.argsort(stamps[by_sid], kind="stable")]
 
 
 def _relative(kind: str, period: int) -> str:
