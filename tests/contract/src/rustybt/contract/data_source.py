@@ -18,7 +18,9 @@ from rustybt.domain.validation import ValidationConfig, validate_bars
 
 
 class DataSourceContract:
-    """Override ``source``, and ``symbols``/``span``/``resolution`` to name bars it has.
+    """Override ``source``, and ``symbols``/``span``/``resolution`` to name bars it has
+    (every symbol in ``symbols`` must have bars inside ``span``; name two or more so the
+    order and completeness checks can tell a source that drops or reorders symbols).
 
     Capability fixtures: ``empty_span`` (a span with no bars, or None to skip),
     ``unsupported_resolution`` (None when every resolution is supported).
@@ -68,6 +70,26 @@ class DataSourceContract:
         assert got.get_column("timestamp").min() >= span.start
         assert got.get_column("timestamp").max() <= span.end
 
+    def test_every_requested_symbol_comes_back(self, source: DataSource, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> None:
+        """``symbols`` names symbols with bars inside ``span``: each one has bars in the answer."""
+        got = self._fetch(source, symbols, span, resolution)
+        assert _symbols_in_order(got) == list(dict.fromkeys(symbols))
+
+    def test_symbols_come_in_the_order_asked(self, source: DataSource, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> None:
+        """Asked in reverse, the symbols come back in reverse, each with the same bars."""
+        forward = self._fetch(source, symbols, span, resolution)
+        asked = list(reversed(list(dict.fromkeys(symbols))))
+        backward = self._fetch(source, asked, span, resolution)
+        assert _symbols_in_order(backward) == asked
+        for name in asked:
+            assert backward.filter(pl.col("symbol") == name).equals(forward.filter(pl.col("symbol") == name)), name
+
+    def test_each_symbol_alone_gives_its_share_of_the_bars(self, source: DataSource, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> None:
+        together = self._fetch(source, symbols, span, resolution)
+        for name in dict.fromkeys(symbols):
+            alone = self._fetch(source, [name], span, resolution)
+            assert alone.equals(together.filter(pl.col("symbol") == name)), name
+
     def test_ascending_within_each_symbol_without_duplicates(self, source: DataSource, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> None:
         got = self._fetch(source, symbols, span, resolution)
         report = validate_bars(got, ValidationConfig(outlier_detection=False, ohlcv_checks=False))
@@ -107,3 +129,8 @@ class DataSourceContract:
         assert not conversion.rejected
         converted = conversion.frame.select(STANDARD_OHLCV_SCHEMA.names()).cast(dict(STANDARD_OHLCV_SCHEMA))
         assert converted.equals(exact)
+
+
+def _symbols_in_order(frame: pl.DataFrame) -> list[str]:
+    """The symbols of ``frame`` in the order of their first row."""
+    return [str(s) for s in frame.get_column("symbol").cast(pl.String).unique(maintain_order=True).to_list()]
