@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from rustybt.cache.testing import RedisServer
+from rustybt.contract.services import unavailable
 from rustybt.domain.decimals import to_decimal_columns
 from rustybt.domain.schemas import DAILY_BARS_SCHEMA
 
@@ -31,10 +32,7 @@ SYMBOLS = ("AAPL", "IBM", "KO", "MSFT")
 def redis_server() -> Iterator[RedisServer]:
     binary = shutil.which("redis-server")
     if binary is None:
-        reason = "redis-server is not installed (apt-get install -y redis-server)"
-        if os.environ.get("RUSTYBT_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason}, and RUSTYBT_REQUIRE_SERVICES=1 requires it")
-        pytest.skip(reason)
+        unavailable("redis-server is not installed (apt-get install -y redis-server)")
     server = RedisServer(binary)
     server.start()
     try:

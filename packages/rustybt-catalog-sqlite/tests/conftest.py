@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from rustybt.catalog.sqlite import DataCatalog
+from rustybt.contract.services import import_or_skip, unavailable
 
 SHARED_DATA = Path(
     os.environ.get("RUSTYBT_SHARED_DATA", Path(__file__).resolve().parents[3] / ".." / "shared" / "data")
@@ -105,10 +106,8 @@ class PostgresServer:
 def postgres_server() -> Iterator[PostgresServer]:
     bin_dir = PostgresServer.find_binaries()
     if bin_dir is None:
-        reason = "PostgreSQL binaries not found (apt-get install postgresql)"
-        if os.environ.get("RUSTYBT_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{reason}; RUSTYBT_REQUIRE_SERVICES=1 requires them")
-        pytest.skip(reason)
+        unavailable("PostgreSQL binaries not found (apt-get install postgresql)")
+    import_or_skip("psycopg", "rustybt-catalog-sqlite[postgresql]")
     server = PostgresServer(bin_dir)
     try:
         server.start()

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
-from rustybt.cache import CacheManager, RedisCache, build_cache
-from rustybt.cache.errors import CacheUnavailableError
-from rustybt.domain.cache_key import CacheKey
-from rustybt.domain.errors import NotInstalledError
+from rustybt.contract.services import import_or_skip
+
+redis = import_or_skip("redis", "rustybt-cache[redis]")
+NoBackoff = import_or_skip("redis.backoff", "rustybt-cache[redis]").NoBackoff
+Retry = import_or_skip("redis.retry", "rustybt-cache[redis]").Retry
+
+from rustybt.cache import CacheManager, RedisCache, build_cache  # noqa: E402
+from rustybt.cache.errors import CacheUnavailableError  # noqa: E402
+from rustybt.domain.cache_key import CacheKey  # noqa: E402
+from rustybt.domain.errors import NotInstalledError  # noqa: E402
 
 QUERY = (["AAPL", "IBM", "KO", "MSFT"], "2012-01-03", "2014-12-31", "1d", "csvdir")
 KEY = CacheKey.of(*QUERY)
