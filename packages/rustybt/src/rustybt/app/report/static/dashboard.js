@@ -284,15 +284,15 @@
       ];
       const layout = {
         height: 560, margin: { l: 80, r: 20, t: 56, b: 40 }, dragmode: "zoom", hovermode: "closest", uirevision: S.name[i],
-        legend: { orientation: "h", x: 0, y: 1.14 }, bargap: 0,
-        xaxis: { type: "date", range: [a, b], rangeslider: { visible: false }, rangeselector: { buttons: SELECTORS, x: 1, xanchor: "right", y: 1.14 },
+        legend: { orientation: "h", x: 0.32, xanchor: "left", y: 1.02, yanchor: "bottom" }, bargap: 0,
+        xaxis: { type: "date", range: [a, b], rangeslider: { visible: false }, rangeselector: { buttons: SELECTORS, x: 0, xanchor: "left", y: 1.02, yanchor: "bottom" },
                  anchor: "y2", hoverformat: DS.intraday ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d", showspikes: true, spikemode: "across", spikethickness: 1 },
         yaxis: { domain: [0.3, 1], title: { text: "price" }, range: ymin < ymax + 1 ? [ymin - padY, ymax + padY] : undefined, tickformat: ",.8~g" },
         yaxis2: { domain: [0, 0.22], title: { text: "volume" }, range: [0, (vmax || 1) * 1.1], tickformat: "~s" },
       };
       current = { i, a, b, width: view.width };
       gd.dataset.from = String(a); gd.dataset.to = String(b); gd.dataset.bucket = String(view.width); gd.dataset.points = String(view.x.length);
-      return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true });
+      return Plotly.react(gd, traces, layout, { responsive: true, displaylogo: false, scrollZoom: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] });
     };
     const ready = render(from, to);
     if (!gd.dataset.bound) {
@@ -330,7 +330,7 @@
     const week = 7 * 86400000, n = weeks.length;
     const dtick = n <= 12 ? week : n <= 60 ? "M1" : n <= 200 ? "M3" : "M12";
     const xrange = n ? [weeks[0] - week / 2, weeks[n - 1] + week / 2] : undefined;
-    const layout = { height: 230, margin: { l: 50, r: 20, t: 10, b: 40 }, xaxis: { type: "date", title: { text: "week of" }, range: xrange, dtick, tickformat: n <= 60 ? "%Y-%m-%d" : "%b %Y" }, yaxis: { autorange: "reversed" } };
+    const layout = { height: 230, margin: { l: 50, r: 20, t: 10, b: 40 }, xaxis: { type: "date", title: { text: "week of" }, range: xrange, dtick, tick0: weeks[0], tickformat: n <= 60 ? "%Y-%m-%d" : "%b %Y" }, yaxis: { autorange: "reversed" } };
     return Plotly.react(gd, [trace], layout, { responsive: true, displaylogo: false });
   }
 
