@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+
+import polars as pl
 
 
 @dataclass(frozen=True)
@@ -14,15 +16,6 @@ class GapRun:
     first: datetime
     last: datetime
     bars: int
-
-
-@dataclass(frozen=True)
-class CalendarDay:
-    """One day of the gap calendar: bars expected that day and how many of them are missing."""
-
-    day: date
-    expected: int
-    missing: int
 
 
 def gap_runs(present: Sequence[datetime], missing: Sequence[datetime]) -> list[GapRun]:
@@ -45,16 +38,20 @@ def gap_runs(present: Sequence[datetime], missing: Sequence[datetime]) -> list[G
     return runs
 
 
-def calendar_days(present: Sequence[datetime], missing: Sequence[datetime]) -> list[CalendarDay]:
-    """Per day with at least one expected bar: expected (present + missing) and missing counts."""
-    expected: dict[date, int] = {}
-    gone: dict[date, int] = {}
-    for moment in present:
-        expected[moment.date()] = expected.get(moment.date(), 0) + 1
-    for moment in missing:
-        expected[moment.date()] = expected.get(moment.date(), 0) + 1
-        gone[moment.date()] = gone.get(moment.date(), 0) + 1
-    return [CalendarDay(day, expected[day], gone.get(day, 0)) for day in sorted(expected)]
+def calendar_days(present: pl.Series, missing: Sequence[datetime]) -> pl.DataFrame:
+    """Per day with at least one expected bar: ``day``, ``expected`` (present + missing) and
+    ``missing`` bar counts, in day order."""
+    days = pl.concat(
+        [
+            pl.DataFrame({"day": present.dt.date(), "gone": pl.Series([0] * present.len(), dtype=pl.Int64)}),
+            pl.DataFrame({"day": [t.date() for t in missing], "gone": [1] * len(missing)}, schema={"day": pl.Date, "gone": pl.Int64}),
+        ]
+    )
+    return (
+        days.group_by("day")
+        .agg(pl.len().cast(pl.Int64).alias("expected"), pl.col("gone").sum().alias("missing"))
+        .sort("day")
+    )
 
 
-__all__ = ["CalendarDay", "GapRun", "calendar_days", "gap_runs"]
+__all__ = ["GapRun", "calendar_days", "gap_runs"]

@@ -160,7 +160,7 @@ def _symbol_page(
     quality: SymbolQuality, row_times: list[str], actions: list[dict[str, object]], rejected: list[dict[str, object]]
 ) -> SymbolPage:
     bars = quality.bars
-    position = {str(t): i for i, t in enumerate(bars.get_column("timestamp").to_list())}
+    position = _Positions(bars)
     markers: list[Marker] = []
     counts: dict[str, int] = {}
     missing: list[datetime] = []
@@ -183,8 +183,22 @@ def _symbol_page(
     return SymbolPage(quality.symbol, bars, ordered, tuple(runs), tuple(sorted(missing)), counts, len(rows))
 
 
+class _Positions:
+    """Row of a bar time (as the report's ``row_times`` write it) in a symbol's bars, built on
+    first use: most symbols have no flagged row."""
+
+    def __init__(self, bars: pl.DataFrame) -> None:
+        self._bars = bars
+        self._index: dict[str, int] | None = None
+
+    def get(self, stamp: str) -> int | None:
+        if self._index is None:
+            self._index = {str(t): i for i, t in enumerate(self._bars.get_column("timestamp").to_list())}
+        return self._index.get(stamp)
+
+
 def _violation_markers(
-    symbol: str, violation: RuleViolation, row_times: list[str], position: Mapping[str, int], bars: pl.DataFrame
+    symbol: str, violation: RuleViolation, row_times: list[str], position: _Positions, bars: pl.DataFrame
 ) -> list[Marker]:
     kind = KINDS.get(violation.rule, "error" if violation.severity.value == "error" else "flag")
     panel = "volume" if violation.rule in VOLUME_RULES else "price"

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import polars as pl
+
 from rustybt.app.report.downsample import display_bars
 from rustybt.app.report.gap_runs import calendar_days
 from rustybt.app.report.page_model import DatasetPage, Marker, SymbolPage
@@ -69,11 +71,11 @@ def meta_payload(page: DatasetPage) -> dict[str, Any]:
 def symbol_payload(symbol: SymbolPage, step_ms: int) -> dict[str, Any]:
     """A symbol's bars (thinned past ``MAX_EMBEDDED_BARS``) and its gap calendar."""
     bars, bucket = display_bars(symbol.bars, timedelta(milliseconds=step_ms))
-    times = [epoch_ms(t) or 0 for t in bars.get_column("timestamp").to_list()]
+    times = bars.get_column("timestamp").dt.epoch("ms").to_list()
     unit = _unit(times, step_ms)
     deltas = [(b - a) // unit for a, b in zip([times[0], *times], times, strict=False)] if times else []
-    present = symbol.bars.get_column("timestamp").to_list()
-    days = calendar_days(present, list(symbol.missing_times))
+    days = calendar_days(symbol.bars.get_column("timestamp"), symbol.missing_times)
+    day_numbers = days.get_column("day").cast(pl.Int32).to_list()  # days since 1970-01-01
     return {
         "t0": times[0] if times else 0,
         "u": unit,
@@ -82,9 +84,10 @@ def symbol_payload(symbol: SymbolPage, step_ms: int) -> dict[str, Any]:
         "bucketMs": int(bucket.total_seconds() * 1000),
         "bars": symbol.bars.height,
         "cal": {
-            "d": [epoch_ms(datetime(d.day.year, d.day.month, d.day.day, tzinfo=timezone.utc)) for d in days],
-            "e": [d.expected for d in days],
-            "m": [d.missing for d in days],
+            "d0": day_numbers[0] if day_numbers else 0,
+            "dd": [b - a for a, b in zip([day_numbers[0], *day_numbers], day_numbers, strict=False)] if day_numbers else [],
+            "e": days.get_column("expected").to_list(),
+            "m": days.get_column("missing").to_list(),
         },
     }
 

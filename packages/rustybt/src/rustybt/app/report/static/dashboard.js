@@ -280,7 +280,8 @@
         { type: "candlestick", name: view.width > DS.stepMs ? `OHLC per ${fmtSpan(view.width)}` : "OHLC", x: view.x, open: view.o, high: view.h, low: view.l, close: view.c,
           increasing: { line: { color: "#26a69a" } }, decreasing: { line: { color: "#ef5350" } }, yaxis: "y" },
         { type: "bar", name: "volume", x: view.x, y: view.v, yaxis: "y2", marker: { color: "#9fb0c3" }, hovertemplate: "volume %{y:,.8~g}<extra></extra>" },
-        ...markerTraces(i, d, a, b, view.width),
+        // markers grouped per ~8 pixels (their size), so a dense run of flags stays readable
+        ...markerTraces(i, d, a, b, view.width > DS.stepMs || view.x.length > px / 8 ? Math.max(view.width, Math.ceil((b - a) / (px / 8) / view.width) * view.width) : view.width),
       ];
       const layout = {
         height: 560, margin: { l: 80, r: 20, t: 56, b: 40 }, dragmode: "zoom", hovermode: "closest", uirevision: S.name[i],
@@ -316,7 +317,9 @@
   // Gap calendar: one cell per day (weeks across, weekdays down), coloured by the share missing.
   const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
   function drawCalendar(i, d) {
-    const gd = $("#calendar-chart"), cal = d.cal;
+    const gd = $("#calendar-chart"), cal = { d: [], e: d.cal.e, m: d.cal.m };
+    let dayNumber = d.cal.d0;
+    for (const step of d.cal.dd) { dayNumber += step; cal.d.push(dayNumber * 86400000); }
     const weeks = [], z = WEEKDAYS.map(() => []), text = WEEKDAYS.map(() => []), index = new Map();
     cal.d.forEach((ms, j) => {
       const date = new Date(ms), wd = (date.getUTCDay() + 6) % 7, monday = ms - wd * 86400000;
