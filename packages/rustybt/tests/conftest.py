@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
 BROWSER_FLAGS = [
     "--headless",
@@ -81,20 +81,6 @@ def _require_browser() -> str:
     return binary
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright (no browser download), headless, for the session."""
-    binary = _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=binary, args=PLAYWRIGHT_FLAGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @dataclass
 class BrowserTab:
     """A fresh tab that records console errors and uncaught exceptions."""
@@ -108,16 +94,22 @@ class BrowserTab:
 
 
 @pytest.fixture
-def tab(chromium: Browser) -> Iterator[BrowserTab]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
-        yield BrowserTab(page, errors)
-    finally:
-        context.close()
+def tab() -> Iterator[BrowserTab]:
+    """Debian's Chromium driven by Playwright (no browser download), headless, one per test: the
+    sync driver keeps an event loop running while it is open, so nothing outlives the test."""
+    binary = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=binary, args=PLAYWRIGHT_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield BrowserTab(page, errors)
+        finally:
+            browser.close()
 
 
 @pytest.fixture(scope="session")
