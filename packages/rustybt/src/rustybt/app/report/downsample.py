@@ -19,7 +19,7 @@ def bucket_bars(bars: pl.DataFrame, every: timedelta) -> pl.DataFrame:
         return bars
     start = bars.get_column("timestamp")[0]
     return (
-        bars.with_columns(((pl.col("timestamp") - start) // every).alias("__bucket"))
+        bars.with_columns(((pl.col("timestamp") - start).dt.total_microseconds() // (every // timedelta(microseconds=1))).alias("__bucket"))
         .group_by("__bucket", maintain_order=True)
         .agg(
             pl.col("timestamp").first(),

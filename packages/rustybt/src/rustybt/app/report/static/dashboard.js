@@ -227,6 +227,7 @@
     return out;
   }
   window.rbtBucket = bucketed; // for tests
+  window.rbtBars = (name) => { const d = bars(S.name.indexOf(name)); return { t: Array.from(d.t), o: d.o, h: d.h, l: d.l, c: d.c, v: d.v, cal: d.cal }; };
 
   // Markers of one symbol in [from, to] (plus a window either side), one per bucket and kind.
   function markerTraces(i, d, from, to, width) {
