@@ -3,6 +3,7 @@ the page model's counts and the JSON the page embeds."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -78,9 +79,9 @@ def test_gap_runs_cover_every_missing_time_and_no_present_one(times: tuple[list[
         assert run.first <= run.last
         assert not any(run.first <= t <= run.last for t in present)
         assert sum(run.first <= t <= run.last for t in missing) == run.bars
-    assert all(a.last < b.first for a, b in zip(runs, runs[1:], strict=False))
+    assert all(a.last < b.first for a, b in itertools.pairwise(runs))
     # a present time separates every two runs
-    assert all(any(a.last < t < b.first for t in present) for a, b in zip(runs, runs[1:], strict=False))
+    assert all(any(a.last < t < b.first for t in present) for a, b in itertools.pairwise(runs))
 
 
 @settings(max_examples=300)
