@@ -19,9 +19,10 @@ SESSIONS = 504  # two years of daily bars per symbol: 252,000 bars on the page
 
 # The page is ready (navigator, summary table, flag tables drawn) within READY_RATIO times the
 # time a blank page takes to load plotly.js alone; a symbol opens (bars decoded, both charts
-# drawn) within OPEN_RATIO times that. Measured here (9.6 MB page): 1.18x and 0.76x.
-READY_RATIO = 2.5
-OPEN_RATIO = 1.5
+# drawn) within OPEN_RATIO times that. Measured here: 1.2x and 0.8x on a quiet machine, 2.8x and
+# 1.8x with four test suites sharing its two cores.
+READY_RATIO = 4.0
+OPEN_RATIO = 3.0
 
 
 def timed(tab: Any, url: str) -> float:
@@ -40,7 +41,7 @@ def test_500_symbols_open_within_budget_and_every_one_is_reachable(
     library = next(page.parent.glob("plotly-*.min.js")).name
     blank.write_text(f'<!DOCTYPE html><html><head><script src="{library}"></script></head><body data-ready="1"></body></html>')
     reference, ready = [], []
-    for _ in range(2):  # alternate, keep the best of each: the machine is shared
+    for _ in range(3):  # alternate, keep the best of each: the machine is shared
         reference.append(timed(tab, blank.as_uri()))
         ready.append(timed(tab, page.as_uri()))
     floor, took = min(reference), min(ready)

@@ -32,7 +32,7 @@ def report(cli: CliContext, name: str | None, every: bool, output: Path | None, 
     if output is not None and len(infos) > 1:
         raise InvalidRequestError(f"--output names one file but {len(infos)} datasets are reported: use --output-dir")
     folder = output_dir or (output.parent if output else app.settings.home / "reports")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     rows = []
     for info in infos:
         page = dataset_page(app, info)

@@ -21,7 +21,7 @@ def render(report: QualityReport, actions: pl.DataFrame | None = None, rejection
 
 def write_page(page: DatasetPage, path: Path, *, inline: bool = False) -> Path:
     """Write ``page`` to ``path`` (atomically), plotly.js inlined or in a file beside it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     library = plotly_library()
     tag = library.inline_tag() if inline else library.tag_beside(path.parent)
     write_text_atomic(path, render_page(page, tag))

@@ -59,18 +59,19 @@ FILTER = """document.getElementById('dataset-search').addEventListener('input',f
 document.querySelectorAll('#datasets tbody tr').forEach(function(r){r.hidden=q&&r.textContent.toLowerCase().indexOf(q)<0;});});"""
 
 
-def render_index(rows: list[DatasetRow], generated: datetime | None = None) -> str:
-    """The index page: one line per dataset, its numbers, a link to its page."""
+def render_index(rows: list[DatasetRow], generated: datetime | None = None, after: str = "") -> str:
+    """The index page: one line per dataset, its numbers, a link to its page; ``after`` is markup
+    placed last in the body."""
     when = (generated or datetime.now(timezone.utc)).isoformat(sep=" ", timespec="seconds")
     body = "".join(_row(r) for r in rows)
     head = "".join(f"<th>{escape(c)}</th>" for c in COLUMNS)
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Data quality — every dataset</title>'
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Data quality — every dataset</title>'
         f"<style>{static_text('dashboard.css')}</style></head><body><header><h1>Data quality — every dataset</h1>"
         f'<p class="meta">{len(rows)} datasets · {sum(r.rows for r in rows):,} bars · written {escape(when)}</p></header>'
         '<main><section><input id="dataset-search" type="search" placeholder="Filter datasets…" aria-label="filter datasets">'
         f'<div class="table-wrap"><table class="grid" id="datasets"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></section></main>'
-        f"<script>{FILTER}</script></body></html>"
+        f"<script>{FILTER}</script>{after}</body></html>"
     )
 
 

@@ -12,8 +12,9 @@ from rustybt.app.report.payload import meta_payload, script_json, symbol_payload
 TABS = (("flags", "Flags"), ("rejections", "Rejected rows"), ("gaps", "Gaps"), ("actions", "Corporate actions"))
 
 
-def render_page(page: DatasetPage, library_tag: str) -> str:
-    """The page's HTML; ``library_tag`` loads plotly.js (inline or from a file beside the page)."""
+def render_page(page: DatasetPage, library_tag: str, after: str = "") -> str:
+    """The page's HTML; ``library_tag`` loads plotly.js (inline or from a file beside the page);
+    ``after`` is markup placed last in the body."""
     info = page.info
     step_ms = int(info.resolution.duration.total_seconds() * 1000)
     title = f"Data quality — {info.source} · {info.resolution}"
@@ -28,7 +29,7 @@ def render_page(page: DatasetPage, library_tag: str) -> str:
     panes = "".join(f'<div class="tab" id="tab-{key}"{"" if i == 0 else " hidden"}><div id="{key}-table"></div></div>' for i, (key, _) in enumerate(TABS))
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title><style>{static_text('dashboard.css')}</style>{library_tag}</head>"
         f'<body data-dataset="{escape(info.dataset_id)}"><header><h1>{escape(title)}</h1>'
         f'<p class="meta">dataset <code>{escape(info.dataset_id)}</code>{_bundle(page)} · {escape(_span(page))} · {info.row_count:,} rows · {len(page.symbols):,} symbols</p>'
@@ -45,7 +46,7 @@ def render_page(page: DatasetPage, library_tag: str) -> str:
         f'{_diff(page)}<section id="tables"><h2>Every flag, rejection, gap and corporate action</h2><div id="tabs" role="tablist">{tabs}</div>{panes}</section>'
         "</main></div>"
         f'<script type="application/json" id="rbt-meta">{script_json(meta_payload(page))}</script>{blocks}'
-        f"<script>{static_text('dashboard.js')}</script></body></html>"
+        f"<script>{static_text('dashboard.js')}</script>{after}</body></html>"
     )
 
 

@@ -351,7 +351,9 @@
     const d = bars(i);
     view.dataset.symbol = S.name[i];
     if (!d.t.length) {
-      $("#price-chart").replaceChildren(el("p", { text: "No bars stored." }));
+      for (const id of ["#price-chart", "#calendar-chart"]) { const gd = $(id); if (window.Plotly) Plotly.purge(gd); gd.replaceChildren(el("p", { text: "No bars stored." })); delete gd.dataset.bound; }
+      current = null;
+      view.dataset.ready = S.name[i];
       return;
     }
     const done = Promise.all([drawPrice(i, d, focus), drawCalendar(i, d)]);
