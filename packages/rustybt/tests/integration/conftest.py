@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -44,9 +45,15 @@ def synthetic_bars(
 
 
 def page_of(
-    bars: pl.DataFrame, resolution: Resolution, *, actions: pl.DataFrame | None = None, rejections: pl.DataFrame | None = None
+    bars: pl.DataFrame,
+    resolution: Resolution,
+    *,
+    actions: pl.DataFrame | None = None,
+    rejections: pl.DataFrame | None = None,
+    without_bars: tuple[str, ...] = (),
 ) -> DatasetPage:
-    symbols = tuple(bars.get_column("symbol").unique(maintain_order=True).to_list())
+    """The page of ``bars``; ``without_bars`` are symbols the dataset lists but holds no bar of."""
+    symbols = (*bars.get_column("symbol").unique(maintain_order=True).to_list(), *without_bars)
     times = bars.get_column("timestamp")
     info = DatasetInfo(
         "d-test", "csv:test", resolution, times.min(), times.max(), "c" * 64,  # type: ignore[arg-type]
@@ -59,7 +66,7 @@ def page_of(
 def write_report(tmp_path: Path) -> Callable[..., Path]:
     """Write the page of ``bars`` into a temp folder (plotly.js beside it); returns its path."""
 
-    def write(bars: pl.DataFrame, resolution: Resolution, name: str = "report.html", **kwargs: pl.DataFrame | None) -> Path:
+    def write(bars: pl.DataFrame, resolution: Resolution, name: str = "report.html", **kwargs: Any) -> Path:
         return write_page(page_of(bars, resolution, **kwargs), tmp_path / name)
 
     return write

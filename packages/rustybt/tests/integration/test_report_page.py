@@ -21,7 +21,7 @@ HOUR = timedelta(hours=1)
 @pytest.fixture
 def hourly(make_bars: Callable[..., Any], write_report: Callable[..., Path]) -> Path:
     bars = make_bars(SYMBOLS, 240, HOUR, spikes={"BTC/USDT": [80]}, missing={"AAPL": [30, 31, 100]})
-    return write_report(bars, Resolution.H1)
+    return write_report(bars, Resolution.H1, without_bars=("EMPTY",))
 
 
 def open_symbol(tab: Any, name: str) -> None:
@@ -42,7 +42,7 @@ def tick_labels(tab: Any) -> list[str]:
 
 def test_page_loads_clean_and_every_symbol_opens_from_the_navigator(tab: Any, hourly: Path, screenshots: Path) -> None:
     tab.open(hourly)
-    assert tab.page.inner_text("#symbol-count") == "3 of 3 symbols"
+    assert tab.page.inner_text("#symbol-count") == "4 of 4 symbols"
     assert tab.page.locator("#symbol-list li").all_inner_texts()[0].startswith("AAPL")
     for name in SYMBOLS:
         open_symbol(tab, name)
@@ -50,6 +50,10 @@ def test_page_loads_clean_and_every_symbol_opens_from_the_navigator(tab: Any, ho
         assert tab.page.locator("#price-chart .boxlayer path.box").count() > 100  # one per bar (240 fit in the width)
         assert tab.page.locator("#calendar-chart .hm").count() == 1
     tab.page.screenshot(path=str(screenshots / "hourly-symbol.png"))
+    open_symbol(tab, "EMPTY")  # listed by the dataset, no bar stored
+    assert tab.page.inner_text("#price-chart") == "No bars stored."
+    open_symbol(tab, "AAPL")  # charts come back after an empty symbol
+    assert tab.page.evaluate("() => document.querySelector('#price-chart').data[0].type") == "candlestick"
     assert tab.errors == []
     assert "#symbol=" in tab.page.url
 
@@ -59,12 +63,12 @@ def test_search_narrows_the_navigator_and_enter_opens_the_match(tab: Any, hourly
     tab.page.fill("#symbol-search", "usdt")
     visible = [t.split("\n")[0] for t in tab.page.locator("#symbol-list li:not([hidden])").all_inner_texts()]
     assert visible == ["BTC/USDT"]
-    assert tab.page.inner_text("#symbol-count") == "1 of 3 symbols"
+    assert tab.page.inner_text("#symbol-count") == "1 of 4 symbols"
     tab.page.press("#symbol-search", "Enter")
     tab.page.wait_for_selector("#symbol-view[data-ready]")
     assert tab.page.inner_text("#symbol-title") == "BTC/USDT"
     tab.page.fill("#symbol-search", "")
-    assert tab.page.locator("#symbol-list li:not([hidden])").count() == 3
+    assert tab.page.locator("#symbol-list li:not([hidden])").count() == 4
 
 
 def test_dragging_on_the_chart_zooms_into_fewer_dates_and_range_buttons_jump(tab: Any, hourly: Path, screenshots: Path) -> None:

@@ -10,7 +10,8 @@ import click
 from rustybt.app.cli_context import CliContext, pass_cli
 from rustybt.app.console import emit_json, out, table
 from rustybt.app.report.dataset_pages import dataset_page, datasets_named
-from rustybt.app.report.html import write_page, write_text_atomic
+from rustybt.app.report.files import write_text_atomic
+from rustybt.app.report.html import write_page
 from rustybt.app.report.overview import dataset_row, render_index
 from rustybt.domain.errors import InvalidRequestError
 

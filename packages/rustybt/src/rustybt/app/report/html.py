@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
+from rustybt.app.report.files import write_text_atomic
 from rustybt.app.report.library import plotly_library
 from rustybt.app.report.page import render_page
 from rustybt.app.report.page_model import DatasetPage, build_page
@@ -28,17 +27,4 @@ def write_page(page: DatasetPage, path: Path, *, inline: bool = False) -> Path:
     return path
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` through a temp file in the same folder: a reader sees the old
-    page or the new one, never half of one."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-__all__ = ["render", "write_page", "write_text_atomic"]
+__all__ = ["render", "write_page"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from rustybt.app.report.files import write_text_atomic
 from rustybt.domain.errors import NotInstalledError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -32,8 +33,6 @@ class ChartLibrary:
         """Write the library into ``folder`` (unless already there) and return the tag loading it."""
         target = folder / self.file_name
         if not target.exists() or target.stat().st_size != len(self.code.encode()):
-            from rustybt.app.report.html import write_text_atomic
-
             write_text_atomic(target, self.code)
         return f'<script src="{self.file_name}"></script>'
 

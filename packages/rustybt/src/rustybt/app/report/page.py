@@ -46,7 +46,7 @@ def render_page(page: DatasetPage, library_tag: str, after: str = "") -> str:
         f'{_diff(page)}<section id="tables"><h2>Every flag, rejection, gap and corporate action</h2><div id="tabs" role="tablist">{tabs}</div>{panes}</section>'
         "</main></div>"
         f'<script type="application/json" id="rbt-meta">{script_json(meta_payload(page))}</script>{blocks}'
-        f"<script>{static_text('dashboard.js')}</script>{after}</body></html>"
+        f"<script>{static_text('table.js')}</script><script>{static_text('dashboard.js')}</script>{after}</body></html>"
     )
 
 
