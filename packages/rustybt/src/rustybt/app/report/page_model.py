@@ -184,17 +184,16 @@ def _symbol_page(
 
 
 class _Positions:
-    """Row of a bar time (as the report's ``row_times`` write it) in a symbol's bars, built on
-    first use: most symbols have no flagged row."""
+    """Row of a bar time in a symbol's bars (ascending), by binary search."""
 
     def __init__(self, bars: pl.DataFrame) -> None:
-        self._bars = bars
-        self._index: dict[str, int] | None = None
+        self._times = bars.get_column("timestamp")
 
-    def get(self, stamp: str) -> int | None:
-        if self._index is None:
-            self._index = {str(t): i for i, t in enumerate(self._bars.get_column("timestamp").to_list())}
-        return self._index.get(stamp)
+    def get(self, moment: datetime | None) -> int | None:
+        if moment is None or self._times.is_empty():
+            return None
+        at = int(self._times.search_sorted(moment))
+        return at if at < self._times.len() and self._times[at] == moment else None
 
 
 def _violation_markers(
@@ -205,12 +204,12 @@ def _violation_markers(
     made: list[Marker] = []
     details = violation.details if len(violation.details) == len(violation.rows) else ()
     for i, row in enumerate(violation.rows):
-        stamp = row_times[row] if 0 <= row < len(row_times) else None
-        at = position.get(stamp) if stamp is not None else None
+        moment = _parse_time(row_times[row]) if 0 <= row < len(row_times) else None
+        at = position.get(moment)
         values = _bar_values(bars, at) if at is not None else ()
         if details:
             values = (*values, ("detail", details[i]))
-        made.append(Marker(symbol, _parse_time(stamp), kind, violation.rule, violation.severity.value, violation.message, values, None, panel))
+        made.append(Marker(symbol, moment, kind, violation.rule, violation.severity.value, violation.message, values, None, panel))
     if not violation.rows:  # a rule that names times (or other facts) in its details
         made.extend(
             Marker(symbol, _parse_time(d), kind, violation.rule, violation.severity.value, violation.message, (("detail", d),), None, panel)
