@@ -166,5 +166,10 @@ def test_recorded_actions_and_rejected_rows_are_markers_and_table_rows(broken_ko
     tab.page.wait_for_selector("#symbol-view[data-ready]")
     names = tab.page.evaluate("() => document.querySelector('#price-chart').data.map(t => t.name)")
     assert {"split", "dividend", "rejected"} <= set(names)
+    volume_ticks = tab.page.evaluate("() => Array.from(document.querySelectorAll('#price-chart .y2tick text'), e => e.textContent)")
+    assert any(t.endswith("M") for t in volume_ticks) and not any("e+" in t for t in volume_ticks), volume_ticks  # 50M, not 5e+07
+    price_ticks = tab.page.evaluate("() => Array.from(document.querySelectorAll('#price-chart .ytick text'), e => e.textContent)")
+    date_ticks = tab.page.evaluate("() => Array.from(document.querySelectorAll('#price-chart .xtick text'), e => e.textContent)")
+    assert len(price_ticks) >= 4 and len(date_ticks) >= 4  # labelled along the axes, not only at both ends
     tab.page.screenshot(path=str(screenshots / "ko-markers.png"))
     assert tab.errors == []
