@@ -1,4 +1,5 @@
-"""``rustybt report``: the data-quality page of a dataset, plus a summary on the terminal."""
+"""``rustybt report``: interactive data-quality pages of datasets, an index over them, and a
+summary on the terminal."""
 
 from __future__ import annotations
 
@@ -8,39 +9,54 @@ import click
 
 from rustybt.app.cli_context import CliContext, pass_cli
 from rustybt.app.console import emit_json, out, table
-from rustybt.app.report import assess, render
-from rustybt.app.sessions import expected_times
-from rustybt.domain.validation import ValidationConfig
+from rustybt.app.report.dataset_pages import dataset_page, datasets_named
+from rustybt.app.report.files import write_text_atomic
+from rustybt.app.report.html import write_page
+from rustybt.app.report.overview import dataset_row, render_index
+from rustybt.domain.errors import InvalidRequestError
 
 
 @click.command()
-@click.argument("dataset_id")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write (default: <home>/reports/<dataset>.html).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.argument("name", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dataset in the catalog, plus an index page linking them.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write for one dataset (default: <home>/reports/<dataset>.html).")
+@click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), help="Folder for the pages and index.html (default: <home>/reports).")
+@click.option("--inline", is_flag=True, help="Put plotly.js inside each page (one file to share) instead of beside it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 @pass_cli
-def report(cli: CliContext, dataset_id: str, output: Path | None, as_json: bool) -> None:
-    """Write a self-contained HTML data-quality report for DATASET_ID: price and volume per
-    symbol, gaps on a calendar strip, outliers marked, validation failures listed."""
+def report(cli: CliContext, name: str | None, every: bool, output: Path | None, output_dir: Path | None, inline: bool, as_json: bool) -> None:
+    """Write the data-quality page of NAME (a dataset id, a unique start of one, or a bundle) or of
+    --all datasets: candlesticks with volume, zoom and range buttons, markers for outliers, gaps,
+    rejected rows, splits and dividends, a gap calendar and filterable tables. Works offline."""
     app = cli.app
-    info = app.catalog.get_dataset_info(dataset_id)
-    bars = app.dataset_bars(info)
-    settings = app.settings.section("validation")
-    config = ValidationConfig(
-        outlier_std_threshold=float(settings["outlier_std_threshold"]),
-        volume_spike_std_threshold=float(settings["volume_spike_std_threshold"]),
-    )
-    quality = assess(info, bars, config=config, expected_times=expected_times(info, bars))
-    path = output or app.settings.home / "reports" / f"{dataset_id}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(quality), encoding="utf-8")
-    rows = quality.summary_rows()
+    infos = datasets_named(app, name, every)
+    if output is not None and len(infos) > 1:
+        raise InvalidRequestError(f"--output names one file but {len(infos)} datasets are reported: use --output-dir")
+    folder = output_dir or (output.parent if output else app.settings.home / "reports")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    rows = []
+    for info in infos:
+        page = dataset_page(app, info)
+        path = write_page(page, output or folder / f"{info.dataset_id}.html", inline=inline)
+        rows.append((page, path))
+    index = folder / "index.html" if every or len(infos) > 1 else None
+    if index is not None:
+        write_text_atomic(index, render_index([dataset_row(p, path.name) for p, path in rows]))
     if as_json:
-        emit_json({"dataset_id": dataset_id, "html": str(path), "symbols": rows, "violations": quality.validation.by_rule()})
+        listed = [
+            {"dataset_id": p.info.dataset_id, "html": str(path), "symbols": [s.summary() for s in p.symbols], "violations": dict(p.rule_counts)}
+            for p, path in rows
+        ]
+        emit_json(listed[0] if index is None else {"index": str(index), "datasets": listed})
         return
-    table(f"Data quality of {info.source} {info.resolution} ({dataset_id})", rows)
-    flags = quality.validation.by_rule()
-    out.print("rules broken or flagged: " + (", ".join(f"{k} ({v})" for k, v in sorted(flags.items())) or "none"))
-    out.print(f"report written to {path}")
+    for page, path in rows:
+        info = page.info
+        table(f"Data quality of {info.source} {info.resolution} ({info.dataset_id})", [s.summary() for s in page.symbols])
+        flags = page.rule_counts
+        out.print("rules broken or flagged: " + (", ".join(f"{k} ({v})" for k, v in sorted(flags.items())) or "none"))
+        out.print(f"report written to {path}")
+    if index is not None:
+        out.print(f"index of {len(rows)} datasets written to {index}")
 
 
 __all__ = ["report"]
