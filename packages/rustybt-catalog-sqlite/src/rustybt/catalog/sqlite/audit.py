@@ -33,7 +33,8 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def _os_user() -> str:
+def os_user() -> str:
+    """The operating-system user running this process (``uid:N`` when it has no name)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -54,7 +55,7 @@ def record(
     result = conn.execute(
         audit_log.insert().values(
             at=at,
-            os_user=_os_user(),
+            os_user=os_user(),
             pid=os.getpid(),
             host=socket.gethostname(),
             operation=operation,

@@ -12,7 +12,9 @@ too), adds file rows, and writes the version with its audit entry.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -20,7 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from rustybt.catalog.sqlite import audit
 from rustybt.catalog.sqlite.times import from_micros, to_micros
-from rustybt.catalog.sqlite.version_rows import file_row, head, readable_version
+from rustybt.catalog.sqlite.version_rows import file_row, head, to_version
 from rustybt.catalog.sqlite.version_tables import files, store_tables, versions
 from rustybt.domain import commits
 from rustybt.domain.commits import CommitRequest
@@ -55,23 +57,28 @@ def apply(conn: Connection, req: CommitRequest, now: int) -> Version:
         raise commits.head_moved(t, req.base, head(conn, t))
     _remove(conn, req)
     _check_new_paths(conn, req)
-    parent_at = readable_version(conn, t, req.base).committed_at if req.base else None
+    parent_at = _committed_at(conn, t, req.base)
     at = to_micros(commits.commit_time(from_micros(now), parent_at))
     audit_id = audit.record(
         conn, at, "commit", req.dataset_id, rows=req.rows_added,
         table=t.table_id, version=req.version, change=req.operation.value,
     )  # fmt: skip
-    conn.execute(
-        versions.insert().values(
-            table_id=t.table_id, version=req.version, parent=req.base, committed_at=at,
-            operation=req.operation.value, dataset_id=req.dataset_id, rows_added=req.rows_added,
-            rows_replaced=req.rows_replaced, rows_removed=req.rows_removed, files_added=len(req.added),
-            files_removed=len(req.removed), audit_id=audit_id, expired_at=None,
-        )
-    )  # fmt: skip
+    row = {
+        "table_id": t.table_id, "version": req.version, "parent": req.base, "committed_at": at,
+        "operation": req.operation.value, "dataset_id": req.dataset_id, "rows_added": req.rows_added,
+        "rows_replaced": req.rows_replaced, "rows_removed": req.rows_removed, "files_added": len(req.added),
+        "files_removed": len(req.removed), "audit_id": audit_id, "expired_at": None,
+    }  # fmt: skip
+    conn.execute(versions.insert(), row)
     if req.added:
         conn.execute(files.insert(), [file_row(t, f, req.seq_of(f), req.version) for f in req.added])
-    return readable_version(conn, t, req.version)
+    return to_version({**row, "os_user": audit.os_user(), "host": socket.gethostname()})
+
+
+def _committed_at(conn: Connection, table: StoreTable, version: int) -> datetime | None:
+    query = select(versions.c.committed_at).where(versions.c.table_id == table.table_id, versions.c.version == version)
+    found = conn.execute(query).scalar()
+    return from_micros(found) if found is not None else None
 
 
 def _remove(conn: Connection, req: CommitRequest) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, RowMapping, Select, and_, func, or_, select
@@ -26,7 +27,7 @@ def version_query() -> Select[Any]:
     )
 
 
-def to_version(row: RowMapping) -> Version:
+def to_version(row: RowMapping | Mapping[str, Any]) -> Version:
     expired = row["expired_at"]
     return Version(
         StoreTable.parse(row["table_id"]), int(row["version"]), int(row["parent"]), from_micros(row["committed_at"]),
