@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 from rustybt.domain.schemas import DAILY_BARS_SCHEMA, MINUTE_BARS_SCHEMA, time_column
 from rustybt.storage.parquet.file_format import arrow_schema
+from rustybt.storage.parquet.testing import SeaweedServer, seaweed_for_pytest
 
 SCALE = 10**8
 
@@ -106,3 +108,18 @@ def bar_frame(rows: list[tuple[object, int, str, str, str, str, str]], kind: str
 @pytest.fixture
 def make_bars():
     return bar_frame
+
+
+@pytest.fixture(scope="session")
+def seaweed_server() -> Iterator[SeaweedServer]:
+    """A real S3 server (SeaweedFS) for the session."""
+    yield from seaweed_for_pytest()
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.services)])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """(location, AWS variables) of an empty store: a local folder, then a fresh prefix on S3."""
+    if request.param == "local":
+        return str(tmp_path / "store"), {}
+    server: SeaweedServer = request.getfixturevalue("seaweed_server")
+    return server.url(f"test-{uuid.uuid4().hex}"), server.env

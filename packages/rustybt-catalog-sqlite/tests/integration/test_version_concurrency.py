@@ -3,6 +3,7 @@ the versions are contiguous, on a SQLite file and on PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import statistics
 import subprocess
@@ -55,8 +56,10 @@ def test_four_processes_commit_to_one_head_and_lose_nothing(
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, database_url, str(w), str(COMMITS), str(go)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for w in range(PROCESSES)
     ]
     time.sleep(1.0)  # every worker has opened the catalog
@@ -72,7 +75,7 @@ def test_four_processes_commit_to_one_head_and_lose_nothing(
     history = catalog.history(DAILY)
     assert catalog.head(DAILY) == total + 1
     assert [(v.version, v.parent) for v in history] == [(n, n - 1) for n in range(1, total + 2)]
-    assert all(a.committed_at < b.committed_at for a, b in zip(history, history[1:]))
+    assert all(a.committed_at < b.committed_at for a, b in itertools.pairwise(history))
     expected = {stored(f"w{w}-{i}").path for w in range(PROCESSES) for i in range(COMMITS)} | {stored("seed").path}
     snapshot = catalog.snapshot(DAILY)
     assert set(snapshot.paths) == expected

@@ -43,7 +43,9 @@ def test_a_schema_3_catalog_gains_the_version_log_in_place(
     assert reopened.get_dataset_info(ident).bundle == "demo"
     assert reopened.commit(DAILY, 0, [stored("a")], operation="import").version == 1
     with engine.connect() as conn:
-        assert {"store_tables", "versions", "files", "backtests", "backtest_versions"} <= set(inspect(conn).get_table_names())
+        assert {"store_tables", "versions", "files", "backtests", "backtest_versions"} <= set(
+            inspect(conn).get_table_names()
+        )
     engine.dispose()
 
 

@@ -147,7 +147,9 @@ def check_link(backtest_id: object, versions: Mapping[StoreTable, int], paramete
     if not isinstance(backtest_id, str) or not backtest_id.strip():
         raise InvalidRequestError(f"backtest_id must be non-empty text, not {backtest_id!r}")
     if not isinstance(parameters, BacktestParameters):
-        raise InvalidRequestError(f"parameters must be BacktestParameters (use BacktestParameters.of), not {parameters!r}")
+        raise InvalidRequestError(
+            f"parameters must be BacktestParameters (use BacktestParameters.of), not {parameters!r}"
+        )
     if not versions:
         raise InvalidRequestError(f"backtest {backtest_id!r} must be linked to at least one table version")
     pins = dict(versions)

@@ -79,7 +79,11 @@ class StoredFile:
 
     def live_in(self, version: int) -> bool:
         """True when the file belongs to ``version`` (needs ``added_in``, as listed by a log)."""
-        return self.added_in is not None and self.added_in <= version and (self.removed_in is None or self.removed_in > version)
+        return (
+            self.added_in is not None
+            and self.added_in <= version
+            and (self.removed_in is None or self.removed_in > version)
+        )
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,9 @@ class VersionLogCommitContract(VersionLogFixtures):
     def test_files_round_trip_with_their_interval_and_seq(self, log: VersionLog) -> None:
         a, b = stored("a"), stored("b", seq=0, partition="year=2024/month=05", sids=(-(2**63), 2**63 - 1))
         log.commit(DAILY, 0, [a, b], operation="import")
-        log.commit(DAILY, 1, [stored("c")], ["bundles/demo/daily_bars/year=2024/month=06/part-a.parquet"], operation="merge")
+        log.commit(
+            DAILY, 1, [stored("c")], ["bundles/demo/daily_bars/year=2024/month=06/part-a.parquet"], operation="merge"
+        )
         files = {f.path: f for f in log.snapshot(DAILY, 1).files}
         assert files[a.path] == replace(a, seq=1)  # seq None: the committing version's number
         assert files[b.path] == b  # an explicit seq (compaction, import) is kept
@@ -112,7 +114,7 @@ class VersionLogCommitContract(VersionLogFixtures):
         with pytest.raises(UnknownVersionError, match="no version 1"):
             log.snapshot(DAILY, 1)
         log.commit(DAILY, 0, [stored("a")], operation="ingest")
-        with pytest.raises(UnknownVersionError, match="no version 2 .*newest is 1"):
+        with pytest.raises(UnknownVersionError, match=r"no version 2 .*newest is 1"):
             log.snapshot(DAILY, 2)
         with pytest.raises(InvalidRequestError):
             log.snapshot(DAILY, 0)
@@ -128,7 +130,7 @@ class VersionLogCommitContract(VersionLogFixtures):
 
     def test_of_two_commits_on_one_base_the_second_conflicts(self, log: VersionLog) -> None:
         log.commit(DAILY, 0, [stored("a")], operation="ingest")
-        with pytest.raises(CommitConflictError, match="base version 0 is no longer the head") as caught:
+        with pytest.raises(CommitConflictError, match=r"base version 0 is no longer the head") as caught:
             log.commit(DAILY, 0, [stored("b")], operation="ingest")
         assert (caught.value.base, caught.value.head, caught.value.files) == (0, 1, ())
         self._assert_unchanged(log, 1, {stored("a").path})
@@ -142,7 +144,7 @@ class VersionLogCommitContract(VersionLogFixtures):
         a, b = stored("a"), stored("b")
         log.commit(DAILY, 0, [a, b], operation="ingest")
         log.commit(DAILY, 1, [stored("c")], [a.path], operation="compact")
-        with pytest.raises(CommitConflictError, match="part-a.parquet") as caught:
+        with pytest.raises(CommitConflictError, match=r"part-a\.parquet") as caught:
             log.commit(DAILY, 2, [stored("d")], [b.path, a.path], operation="compact")
         assert caught.value.files == (a.path,)
         self._assert_unchanged(log, 2, {b.path, stored("c").path}, {a.path, b.path, stored("c").path})
@@ -167,7 +169,7 @@ class VersionLogCommitContract(VersionLogFixtures):
         for kwargs in ({"operation": "rewrite"}, {"operation": "ingest", "rows_added": -1},
                        {"operation": "ingest", "dataset_id": ""}):  # fmt: skip
             with pytest.raises(InvalidRequestError):
-                log.commit(DAILY, 0, [stored("a")], **kwargs)  # type: ignore[arg-type]
+                log.commit(DAILY, 0, [stored("a")], **kwargs)
         with pytest.raises(InvalidRequestError):
             log.commit(DAILY, -1, [stored("a")], operation="ingest")
         self._assert_unchanged(log, 0, set())

@@ -49,7 +49,9 @@ class VersionLogRetentionContract(VersionLogFixtures):
         assert log.versions_to_keep(DAILY, retain_since=times[2]) == {1, 3, 4}
         assert log.versions_to_keep(DAILY, retain_since=times[2], keep_linked=False) == {3, 4}
 
-    def test_expire_keeps_what_it_is_told_and_refuses_to_drop_the_head(self, log: VersionLog, clock: ManualClock) -> None:
+    def test_expire_keeps_what_it_is_told_and_refuses_to_drop_the_head(
+        self, log: VersionLog, clock: ManualClock
+    ) -> None:
         four_versions(log, clock)
         with pytest.raises(InvalidRequestError, match="head"):
             log.expire_versions(DAILY, {1, 2, 3})

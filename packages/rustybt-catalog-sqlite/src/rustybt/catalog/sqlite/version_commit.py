@@ -86,9 +86,9 @@ def _remove(conn: Connection, req: CommitRequest) -> None:
     removed = 0
     for chunk in chunks(req.removed):
         removed += conn.execute(
-            update(files).where(in_table, files.c.path.in_(chunk), files.c.removed_in.is_(None)).values(
-                removed_in=req.version
-            )
+            update(files)
+            .where(in_table, files.c.path.in_(chunk), files.c.removed_in.is_(None))
+            .values(removed_in=req.version)
         ).rowcount
     if removed == len(req.removed):
         return

@@ -8,7 +8,6 @@ and its catalog rows. Commits are compare-and-swap on the table's head (``versio
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select
@@ -106,14 +105,16 @@ class SqlVersionLog(VersionLog):
     def versions_to_keep(self, table: StoreTable, *, retain_since: TimeLike, keep_linked: bool = True) -> set[int]:
         since = to_micros(to_utc(retain_since, name="retain_since"))
         return self._db.read(
-            lambda conn: version_retention.keep(conn, table, since, keep_linked), f"choosing versions of {table} to keep"
+            lambda conn: version_retention.keep(conn, table, since, keep_linked),
+            f"choosing versions of {table} to keep",
         )
 
     @override
     def expire_versions(self, table: StoreTable, keep: Collection[int], *, force: bool = False) -> list[int]:
         kept = set(keep)
         return self._db.write(
-            lambda conn: version_retention.expire(conn, table, kept, force, self._now()), f"expiring versions of {table}"
+            lambda conn: version_retention.expire(conn, table, kept, force, self._now()),
+            f"expiring versions of {table}",
         )
 
     @override

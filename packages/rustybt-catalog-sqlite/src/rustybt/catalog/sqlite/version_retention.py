@@ -129,4 +129,3 @@ def run(conn: Connection, backtest_id: str) -> BacktestRun:
         row["frequency"], row["algo_path"], row["algo_sha256"],
     )  # fmt: skip
     return BacktestRun(backtest_id, parameters, pinned, from_micros(row["created_at"]))
-

@@ -39,9 +39,11 @@ def to_version(row: RowMapping | Mapping[str, Any]) -> Version:
 
 def readable_version(conn: Connection, table: StoreTable, number: int) -> Version:
     """Version ``number`` of ``table``; ``UnknownVersionError`` or ``VersionExpiredError``."""
-    row = conn.execute(
-        version_query().where(versions.c.table_id == table.table_id, versions.c.version == number)
-    ).mappings().first()
+    row = (
+        conn.execute(version_query().where(versions.c.table_id == table.table_id, versions.c.version == number))
+        .mappings()
+        .first()
+    )
     if row is None:
         raise commits.unknown_version(table, number, head(conn, table))
     version = to_version(row)

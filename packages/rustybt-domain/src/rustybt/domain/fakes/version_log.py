@@ -118,10 +118,7 @@ class InMemoryVersionLog(VersionLog):
             raise InvalidRequestError("history needs a table, a dataset id, or both")
         chosen = [table] if table is not None else sorted(self._versions)
         return [
-            v
-            for t in chosen
-            for v in self._versions.get(t, [])
-            if dataset_id is None or v.dataset_id == dataset_id
+            v for t in chosen for v in self._versions.get(t, []) if dataset_id is None or v.dataset_id == dataset_id
         ]
 
     def tables(self) -> list[StoreTable]:
@@ -129,10 +126,7 @@ class InMemoryVersionLog(VersionLog):
 
     def _pins(self, table: StoreTable) -> dict[int, str]:
         return {
-            number: run.backtest_id
-            for run in self._runs.values()
-            for t, number in run.versions.items()
-            if t == table
+            number: run.backtest_id for run in self._runs.values() for t, number in run.versions.items() if t == table
         }
 
     def versions_to_keep(self, table: StoreTable, *, retain_since: TimeLike, keep_linked: bool = True) -> set[int]:
