@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,10 +10,10 @@ from types import MappingProxyType
 
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, to_utc
+from rustybt.domain.stored_files import SHA256_HEX
 from rustybt.domain.versions import StoreTable, check_bundle_name
 
 FREQUENCIES = ("daily", "minute")
-_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class BacktestParameters:
             raise InvalidRequestError(f"frequency must be one of {', '.join(FREQUENCIES)}, not {frequency!r}")
         if not isinstance(algo_path, str) or not algo_path:
             raise InvalidRequestError(f"algo_path must be non-empty text, not {algo_path!r}")
-        if not isinstance(algo_sha256, str) or not _SHA256.fullmatch(algo_sha256):
+        if not isinstance(algo_sha256, str) or not SHA256_HEX.fullmatch(algo_sha256):
             raise InvalidRequestError(f"algo_sha256 must be 64 lowercase hex digits, not {algo_sha256!r}")
         return cls(bundle, first, last, money, frequency, algo_path, algo_sha256)
 

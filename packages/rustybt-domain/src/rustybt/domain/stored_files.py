@@ -15,10 +15,9 @@ from datetime import datetime
 
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import to_utc
-from rustybt.domain.versions import StoreTable
+from rustybt.domain.versions import CONTROL_CHARACTERS, StoreTable
 
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def check_relative_path(path: object, *, what: str = "path") -> str:
@@ -27,7 +26,7 @@ def check_relative_path(path: object, *, what: str = "path") -> str:
     if not isinstance(path, str) or not path:
         raise InvalidRequestError(f"{what} must be non-empty text, not {path!r}")
     parts = path.split("/")
-    if path.startswith("/") or "\\" in path or ":" in parts[0] or _CONTROL.search(path):
+    if path.startswith("/") or "\\" in path or ":" in parts[0] or CONTROL_CHARACTERS.search(path):
         raise InvalidRequestError(f"{what} {path!r} must be relative to the store root (a/b/file)")
     if any(part in ("", ".", "..") for part in parts):
         raise InvalidRequestError(f"{what} {path!r} has an empty, '.' or '..' segment")
@@ -60,7 +59,7 @@ class StoredFile:
 
     def __post_init__(self) -> None:
         check_relative_path(self.path, what="a stored file's path")
-        if not isinstance(self.partition, str) or _CONTROL.search(self.partition):
+        if not isinstance(self.partition, str) or CONTROL_CHARACTERS.search(self.partition):
             raise InvalidRequestError(f"partition of {self.path} must be text, not {self.partition!r}")
         for name in ("rows", "size_bytes", "min_sid", "max_sid"):
             value = getattr(self, name)
@@ -68,7 +67,7 @@ class StoredFile:
                 raise InvalidRequestError(f"{name} of {self.path} must be an integer, not {value!r}")
         if self.rows < 0 or self.size_bytes < 0:
             raise InvalidRequestError(f"rows and size_bytes of {self.path} must not be negative")
-        if not isinstance(self.sha256, str) or not _SHA256.fullmatch(self.sha256):
+        if not isinstance(self.sha256, str) or not SHA256_HEX.fullmatch(self.sha256):
             raise InvalidRequestError(f"sha256 of {self.path} must be 64 lowercase hex digits, not {self.sha256!r}")
         object.__setattr__(self, "min_time", to_utc(self.min_time, name="min_time"))
         object.__setattr__(self, "max_time", to_utc(self.max_time, name="max_time"))

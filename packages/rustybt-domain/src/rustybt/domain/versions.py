@@ -19,7 +19,7 @@ from rustybt.domain.instants import TimeLike, iso_z, to_utc
 from rustybt.domain.partitions import FOLDERS
 
 STORAGE_KINDS = tuple(FOLDERS)  # ("daily", "minute")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -28,7 +28,7 @@ def check_bundle_name(bundle: object) -> str:
     control character, not ``.`` or ``..``), else ``InvalidRequestError``."""
     if not isinstance(bundle, str) or not bundle.strip():
         raise InvalidRequestError(f"a bundle name must be non-empty text, not {bundle!r}")
-    if "/" in bundle or "\\" in bundle or bundle in (".", "..") or _CONTROL.search(bundle):
+    if "/" in bundle or "\\" in bundle or bundle in (".", "..") or CONTROL_CHARACTERS.search(bundle):
         raise InvalidRequestError(f"bundle name {bundle!r} may not contain '/', '\\' or control characters")
     return bundle
 

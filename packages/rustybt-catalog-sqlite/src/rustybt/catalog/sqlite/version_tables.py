@@ -15,11 +15,9 @@ Times are epoch microseconds, like every other catalog table.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, Index, Table, Text, UniqueConstraint
 
-from rustybt.catalog.sqlite.tables import metadata
-
-_ID = BigInteger().with_variant(Integer(), "sqlite")
+from rustybt.catalog.sqlite.tables import _ID, metadata
 
 store_tables = Table(
     "store_tables",
