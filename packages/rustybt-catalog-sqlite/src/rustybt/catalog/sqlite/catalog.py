@@ -21,6 +21,7 @@ from rustybt.catalog.sqlite.errors import CatalogStorageError
 from rustybt.catalog.sqlite.tables import backtest_data_links
 from rustybt.catalog.sqlite.times import from_micros, now_utc, to_micros
 from rustybt.catalog.sqlite.transactions import TransactionRunner
+from rustybt.catalog.sqlite.version_log import SqlVersionLog
 from rustybt.domain.assets import Asset, AssetKey, AssetType
 from rustybt.domain.corporate_actions import check_corporate_actions
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
@@ -31,7 +32,7 @@ from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
 
 
-class SqlAlchemyCatalog(Catalog):
+class SqlAlchemyCatalog(Catalog, SqlVersionLog):
     """The metadata catalog in a SQL database, through SQLAlchemy Core.
 
     ``DataCatalog("~/.rustybt/metadata.db")`` opens (or creates) a SQLite file;
@@ -40,7 +41,7 @@ class SqlAlchemyCatalog(Catalog):
     its ``audit_log`` entry; a busy database is waited for up to ``lock_timeout`` seconds. A new
     SQLite file gets ``file_mode`` (its new folders ``dir_mode``). ``upgraded_from`` is the
     layout version found on open (0 for a new database). ``clock`` stamps created, updated,
-    validated and audit times.
+    validated and audit times. It is also the store's ``VersionLog`` (``version_log.SqlVersionLog``).
     """
 
     def __init__(

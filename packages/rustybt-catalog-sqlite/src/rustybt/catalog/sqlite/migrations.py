@@ -25,6 +25,7 @@ from rustybt.catalog.sqlite.tables import (
     symbols,
 )
 from rustybt.catalog.sqlite.transactions import TransactionRunner
+from rustybt.catalog.sqlite.version_tables import VERSION_TABLES
 from rustybt.domain.errors import SchemaVersionError
 
 _MICROS_PER_SECOND = 1_000_000
@@ -126,6 +127,11 @@ def _upgrade_2_to_3(conn: Connection) -> None:
     corporate_actions.create(conn)
 
 
+def _upgrade_3_to_4(conn: Connection) -> None:
+    for table in VERSION_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 def _index(table: Table, name: str) -> Index:
     return next(i for i in table.indexes if i.name == name)
 
@@ -133,4 +139,5 @@ def _index(table: Table, name: str) -> Index:
 _UPGRADES: dict[int, tuple[Callable[[Connection], None], str]] = {
     1: (_upgrade_1_to_2, "microsecond times; assets, audit_log; dataset status, bundle and seq"),
     2: (_upgrade_2_to_3, "corporate_actions (splits and dividends per sid)"),
+    3: (_upgrade_3_to_4, "version log: store_tables, versions, files, backtests, backtest_versions"),
 }

@@ -24,8 +24,9 @@ from sqlalchemy import (
 
 from rustybt.domain.dataset import DATASET_STATUSES
 
-SCHEMA_VERSION = 3
-"""Version of the layout below. 1 is the spec's original layout (seconds, no assets)."""
+SCHEMA_VERSION = 4
+"""Version of the layout below (and of ``version_tables``). 1 is the spec's original layout
+(seconds, no assets)."""
 
 STATUSES = DATASET_STATUSES
 
