@@ -31,6 +31,8 @@ def float_frames(reader: PolarsParquetDailyReader) -> dict[str, pd.DataFrame]:
     """Field → DataFrame (sessions × sids, float64, NaN without a bar), as zipline's writers
     take them, built with the reader's own float path."""
     first, last = reader.first_available_dt(), reader.last_available_dt()
+    if first is None or last is None:
+        raise ValueError(f"no bars under {reader.parquet_dir}")
     bars = reader.load_float_arrays(reader.sids(), FIELDS, first, last)
     index = pd.DatetimeIndex(bars.times.astype("datetime64[ns]"))
     return {field: pd.DataFrame(bars[field], index=index, columns=[int(s) for s in bars.sids]) for field in FIELDS}
@@ -95,7 +97,7 @@ def write_bcolz_minute(folder: Path, minute: pl.DataFrame) -> None:
         warnings.simplefilter("ignore")
         for (sid,), bars in floats.partition_by("sid", as_dict=True, maintain_order=True).items():
             index = pd.DatetimeIndex(bars.get_column("timestamp").to_numpy()).tz_localize("UTC") + ZIPLINE_MINUTE_LABEL
-            writer.write_sid(int(sid), pd.DataFrame({f: bars.get_column(f).to_numpy() for f in FIELDS}, index=index), invalid_data_behavior="ignore")  # type: ignore[arg-type]
+            writer.write_sid(int(sid), pd.DataFrame({f: bars.get_column(f).to_numpy() for f in FIELDS}, index=index), invalid_data_behavior="ignore")
 
 
 def open_bcolz_minute(folder: Path) -> object:
