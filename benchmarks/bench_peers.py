@@ -30,7 +30,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from itertools import count
 from pathlib import Path
 
@@ -179,7 +179,7 @@ def peak_rss(paths: Paths, opened: Opened, scale: Scale, work: Path) -> list[Row
     """Peak resident memory of the full read, one fresh process per side and run."""
     days = synthetic.sessions(scale.sessions)
     plan = work / "plan.json"
-    plan.write_text(json.dumps({"paths": paths.__dict__, "sids": opened.daily.sids(), "first": str(days[0]), "last": str(days[-1])}))
+    plan.write_text(json.dumps({"paths": asdict(paths), "sids": opened.daily.sids(), "first": str(days[0]), "last": str(days[-1])}))
     names = ["rustybt_decimal", "rustybt_float", "arctic_long", "arctic_wide", "hdf5", "bcolz", "pyarrow"]
     peaks: dict[str, list[float]] = {name: [] for name in names}
     opened_at: dict[str, list[float]] = {name: [] for name in names}

@@ -10,9 +10,8 @@ imports and opens only what the sides it builds need.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from itertools import cycle
@@ -47,7 +46,7 @@ STORE_OF = {  # the ``Opened`` store each daily read side uses (None: files only
 
 @dataclass(frozen=True)
 class Paths:
-    """Where each store of the bench lives (strings, so the plan travels as JSON)."""
+    """Where each store of the bench lives (strings, so ``peers_rss``'s plan travels as JSON)."""
 
     bundle: str  # RustyBT bundle folder: daily_bars/, minute_bars/
     arctic: str  # ArcticDB (LMDB) of the daily bars, long and wide libraries
@@ -55,13 +54,6 @@ class Paths:
     hdf5: str  # zipline HDF5 daily bars
     bcolz: str  # zipline bcolz daily bars
     bcolz_minute: str  # zipline bcolz minute bars
-
-    def dump(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self)))
-
-    @classmethod
-    def load(cls, path: Path) -> Paths:
-        return cls(**json.loads(path.read_text()))
 
 
 class Opened:
@@ -94,29 +86,27 @@ class Opened:
 
         return ArcticStore(Path(self.paths.arctic_minute))
 
-    @cached_property
-    def hdf5(self) -> Any:  # zipline's readers are untyped
-        from zipline_files import open_hdf5
+    @staticmethod
+    def _zipline(opener: str, path: str) -> Any:  # zipline's readers are untyped
+        import zipline_files
 
-        return open_hdf5(Path(self.paths.hdf5))
-
-    @cached_property
-    def bcolz(self) -> Any:  # zipline's readers are untyped
-        from zipline_files import open_bcolz_daily
-
-        return open_bcolz_daily(Path(self.paths.bcolz))
+        return getattr(zipline_files, opener)(Path(path))
 
     @cached_property
-    def bcolz_minute(self) -> Any:  # zipline's readers are untyped
-        from zipline_files import open_bcolz_minute
-
-        return open_bcolz_minute(Path(self.paths.bcolz_minute))
+    def hdf5(self) -> Any:
+        return self._zipline("open_hdf5", self.paths.hdf5)
 
     @cached_property
-    def bcolz_sessions(self) -> Any:  # zipline's readers are untyped
-        from zipline_files import minute_session_reader
+    def bcolz(self) -> Any:
+        return self._zipline("open_bcolz_daily", self.paths.bcolz)
 
-        return minute_session_reader(Path(self.paths.bcolz_minute))
+    @cached_property
+    def bcolz_minute(self) -> Any:
+        return self._zipline("open_bcolz_minute", self.paths.bcolz_minute)
+
+    @cached_property
+    def bcolz_sessions(self) -> Any:
+        return self._zipline("minute_session_reader", self.paths.bcolz_minute)
 
 
 def store_files(folder: Path, kind: str, first: date, last: date) -> list[Path]:
@@ -130,7 +120,6 @@ def store_files(folder: Path, kind: str, first: date, last: date) -> list[Path]:
 def floor_sides(files: Sequence[Path], columns: Sequence[str]) -> dict[str, Side]:
     """Bare reads of ``files`` into Arrow/polars, no conversion and no checks: pyarrow and
     polars file by file (the narrow decimal types differ between files), DuckDB in one query."""
-    import duckdb
     import polars as pl
     import pyarrow.parquet as pq
 
@@ -140,8 +129,18 @@ def floor_sides(files: Sequence[Path], columns: Sequence[str]) -> dict[str, Side
     return {
         "pyarrow": lambda: [pq.read_table(f, columns=cols) for f in names],
         "polars": lambda: [pl.read_parquet(f, columns=cols) for f in names],
-        "duckdb": lambda: duckdb.execute(f"SELECT {select} FROM read_parquet({names!r}, union_by_name = true)").to_arrow_table(),  # .arrow() is a lazy reader
+        "duckdb": lambda: duckdb_table(f"SELECT {select} FROM read_parquet({names!r}, union_by_name = true)"),
     }
+
+
+def duckdb_table(query: str) -> object:
+    """The result of ``query`` as an Arrow table, materialised (``.arrow()`` would return a
+    lazy reader that reads nothing until consumed)."""
+    import duckdb
+
+    relation = duckdb.sql(query)
+    assert relation is not None, "a SELECT returns rows"
+    return relation.to_arrow_table()
 
 
 def _day(when: date | datetime) -> pd.Timestamp:
