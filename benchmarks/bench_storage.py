@@ -33,7 +33,6 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +42,8 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic
+from pairing import paired, timed
+from zipline_files import float_frames, write_bcolz_daily, write_hdf5
 
 from rustybt.domain.partitions import partition_file_expr
 from rustybt.storage.parquet import (
@@ -65,34 +66,9 @@ def partition_files(base: Path, kind: str, first: object, last: object) -> list[
     return [member for head in partition_heads(base, kind, first, last) for member in members(head)]
 
 
-def timed(fn: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
 def median_time(fn: Callable[[], object], repeat: int) -> float:
     fn()  # warm: page cache, file summaries
     return statistics.median(timed(fn) for _ in range(repeat))
-
-
-def paired(floor: Callable[[], object], candidate: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """Medians of floor and candidate, and the median of their per-round ratios: the two run
-    alternately, so load from other processes hits both alike. At least ``repeat`` rounds,
-    more (up to ``MAX_ROUNDS``) while they fit in ``ROUND_BUDGET`` seconds: this machine's
-    speed drifts by up to 2x over seconds, and a query of a few ms needs many rounds for a
-    stable median."""
-    started = time.perf_counter()
-    floor()
-    candidate()
-    warm = time.perf_counter() - started
-    rounds = max(repeat, min(MAX_ROUNDS, int(ROUND_BUDGET / max(warm, 1e-6))))
-    pairs = [(timed(floor), timed(candidate)) for _ in range(rounds)]
-    return statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs), statistics.median(b / a for a, b in pairs)
-
-
-ROUND_BUDGET = 2.0  # seconds of paired rounds per measured query (at least ``repeat`` rounds)
-MAX_ROUNDS = 41
 
 
 def bare_read(files: list[Path], columns: list[str]) -> Callable[[], object]:
@@ -112,43 +88,15 @@ def row(what: str, value: str, ratio: str, note: str = "") -> None:
     print(f"  {what:<52} {value:>12} {ratio:>10}  {note}", flush=True)
 
 
-def float_frames(reader: PolarsParquetDailyReader) -> dict[str, object]:
-    """Field → DataFrame (sessions × sids, float64, NaN without a bar), as zipline's writers
-    take them, built with the reader's own float path."""
-    import pandas as pd
-
-    first, last = reader.first_available_dt(), reader.last_available_dt()
-    bars = reader.load_float_arrays(reader.sids(), FIELDS, first, last)
-    index = pd.DatetimeIndex(bars.times.astype("datetime64[ns]"))
-    return {field: pd.DataFrame(bars[field], index=index, columns=[int(s) for s in bars.sids]) for field in FIELDS}
-
-
 def zipline_sizes(reader: PolarsParquetDailyReader, work: Path, bcolz_dir: Path | None = None) -> tuple[int, int, Path]:
     """Sizes of zipline's bcolz and HDF5 daily files of the bars in ``reader`` (``bcolz_dir``:
     an existing bcolz table of the same bars, measured instead of written)."""
-    import pandas as pd
-    from zipline.data.bcolz_daily_bars import BcolzDailyBarWriter
-    from zipline.data.hdf5_daily_bars import HDF5DailyBarWriter
-    from zipline.utils.calendar_utils import get_calendar
-
     frames = float_frames(reader)
     h5 = work / "daily.h5"
-    HDF5DailyBarWriter(str(h5), date_chunk_size=30).write("US", frames)
-    if bcolz_dir is not None:
-        return tree_size(bcolz_dir), tree_size(h5), h5
-    sessions = frames["close"].index
-    wide = {field: frames[field].to_numpy() for field in FIELDS}
-
-    def chunks():
-        for j, sid in enumerate(frames["close"].columns):
-            traded = np.flatnonzero(~np.isnan(wide["close"][:, j]))
-            a, b = int(traded[0]), int(traded[-1]) + 1
-            yield int(sid), pd.DataFrame({f: wide[f][a:b, j] for f in FIELDS}, index=sessions[a:b])
-
-    bcolz_dir = work / "daily.bcolz"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        BcolzDailyBarWriter(str(bcolz_dir), get_calendar("XNYS"), sessions[0], sessions[-1]).write(chunks(), invalid_data_behavior="ignore")
+    write_hdf5(h5, frames)
+    if bcolz_dir is None:
+        bcolz_dir = work / "daily.bcolz"
+        write_bcolz_daily(bcolz_dir, frames)
     return tree_size(bcolz_dir), tree_size(h5), h5
 
 
