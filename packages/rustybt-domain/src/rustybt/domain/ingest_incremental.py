@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from rustybt.domain.dataset import COMPLETE, DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
+from rustybt.domain.instants import shifted
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
 
@@ -31,7 +32,7 @@ def extendable_dataset(
     for info in catalog.list_datasets(source=source, resolution=resolution, bundle=bundle):
         if info.bundle != bundle or info.status != COMPLETE or set(info.symbols) != set(names):
             continue
-        if span.start <= info.end_date + step and span.end >= info.start_date - step:
+        if span.start <= shifted(info.end_date, step) and span.end >= shifted(info.start_date, -step):
             return info
     return None
 
@@ -40,9 +41,9 @@ def missing_pieces(existing: DatasetInfo, span: DateRange) -> tuple[DateRange, .
     """The parts of ``span`` outside the dataset's range, in time order."""
     pieces: list[DateRange] = []
     if span.start < existing.start_date:
-        pieces.append(DateRange(span.start, min(span.end, existing.start_date - _TICK)))
+        pieces.append(DateRange(span.start, min(span.end, shifted(existing.start_date, -_TICK))))
     if span.end > existing.end_date:
-        pieces.append(DateRange(max(span.start, existing.end_date + _TICK), span.end))
+        pieces.append(DateRange(max(span.start, shifted(existing.end_date, _TICK)), span.end))
     return tuple(pieces)
 
 
