@@ -124,9 +124,9 @@ class UnknownSidError(NotFoundError):
 class DatasetNotFoundError(NotFoundError):
     """No dataset has the given id."""
 
-    def __init__(self, dataset_id: str) -> None:
+    def __init__(self, dataset_id: str, hint: str | None = None) -> None:
         self.dataset_id = dataset_id
-        super().__init__(f"no dataset with id {dataset_id!r}")
+        super().__init__(f"no dataset with id {dataset_id!r}" + (f": {hint}" if hint else ""))
 
 
 DatasetNotFound = DatasetNotFoundError

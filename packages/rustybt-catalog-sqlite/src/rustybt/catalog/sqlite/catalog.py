@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -12,18 +13,21 @@ from sqlalchemy.engine import URL
 from typing_extensions import override
 
 from rustybt.catalog.sqlite import actions as corporate_action_rows
+from rustybt.catalog.sqlite import issues as issues_rows
 from rustybt.catalog.sqlite import arguments as args
 from rustybt.catalog.sqlite import audit, migrations, queries, records, sids, tables
 from rustybt.catalog.sqlite.audit import AuditEntry
 from rustybt.catalog.sqlite.changes import DatasetChange, NewDataset
 from rustybt.catalog.sqlite.engine import DbTarget, create_private_file, make_engine, sqlite_file, to_url
 from rustybt.catalog.sqlite.errors import CatalogStorageError
+from rustybt.catalog.sqlite.paths import DatasetPaths
 from rustybt.catalog.sqlite.tables import backtest_data_links
 from rustybt.catalog.sqlite.times import from_micros, now_utc, to_micros
 from rustybt.catalog.sqlite.transactions import TransactionRunner
 from rustybt.domain.assets import Asset, AssetKey, AssetType
 from rustybt.domain.corporate_actions import check_corporate_actions
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
+from rustybt.domain.dataset_issues import check_issues
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, to_utc
@@ -40,7 +44,9 @@ class SqlAlchemyCatalog(Catalog):
     its ``audit_log`` entry; a busy database is waited for up to ``lock_timeout`` seconds. A new
     SQLite file gets ``file_mode`` (its new folders ``dir_mode``). ``upgraded_from`` is the
     layout version found on open (0 for a new database). ``clock`` stamps created, updated,
-    validated and audit times.
+    validated and audit times. With a ``root`` (the RustyBT home), dataset locations inside it
+    are stored relative to it and handed out joined to it (``paths.DatasetPaths``), so a home
+    copied or moved elsewhere keeps working; older catalogs are upgraded to that on open.
     """
 
     def __init__(
@@ -48,6 +54,7 @@ class SqlAlchemyCatalog(Catalog):
         metadata_db_path: DbTarget,
         *,
         clock: Callable[[], datetime] = now_utc,
+        root: str | Path | None = None,
         lock_timeout: float = 60.0,
         busy_timeout: float = 5.0,
         file_mode: int = 0o600,
@@ -64,9 +71,10 @@ class SqlAlchemyCatalog(Catalog):
             except OSError as err:
                 raise CatalogStorageError(f"cannot create the catalog database {path}: {err.strerror or err}") from err
         self._clock = clock
+        self.paths = DatasetPaths(root)
         self.engine = make_engine(self.url, busy_timeout=busy_timeout, echo=echo, **engine_options)
         self._db = TransactionRunner(self.engine, f"catalog database {self.metadata_db_path}", lock_timeout)
-        self.upgraded_from = migrations.ensure_schema(self._db, self._now)
+        self.upgraded_from = migrations.ensure_schema(self._db, self._now, self.paths)
 
     def _now(self) -> int:
         return to_micros(to_utc(self._clock()))
@@ -109,7 +117,7 @@ class SqlAlchemyCatalog(Catalog):
     ) -> str:
         new = NewDataset.check(
             source, symbols, start_date, end_date, resolution, checksum,
-            parquet_path=parquet_path, row_count=row_count, size_bytes=size_bytes, date_ranges=date_ranges,
+            parquet_path=self.paths.stored(parquet_path) if isinstance(parquet_path, str) else parquet_path, row_count=row_count, size_bytes=size_bytes, date_ranges=date_ranges,
             file_checksums=file_checksums, asset_type=asset_type, exchange=exchange, bundle=bundle,
             status=status, dataset_id=dataset_id,
         )  # fmt: skip
@@ -137,8 +145,8 @@ class SqlAlchemyCatalog(Catalog):
             symbols=symbols, start_date=start_date, end_date=end_date, checksum=checksum, row_count=row_count,
             size_bytes=size_bytes, date_ranges=date_ranges, file_checksums=file_checksums, status=status,
         )  # fmt: skip
-        return self._db.write(
-            lambda conn: change.apply(conn, dataset_id, self._now()), f"updating dataset {dataset_id}"
+        return self.paths.info(
+            self._db.write(lambda conn: change.apply(conn, dataset_id, self._now()), f"updating dataset {dataset_id}")
         )
 
     @override
@@ -159,7 +167,9 @@ class SqlAlchemyCatalog(Catalog):
 
     @override
     def get_dataset_info(self, dataset_id: str) -> DatasetInfo:
-        return self._db.read(lambda conn: records.load_info(conn, dataset_id), f"reading dataset {dataset_id}")
+        return self.paths.info(
+            self._db.read(lambda conn: records.load_info(conn, dataset_id), f"reading dataset {dataset_id!r}")
+        )
 
     @override
     def list_datasets(
@@ -174,7 +184,34 @@ class SqlAlchemyCatalog(Catalog):
         res = Resolution.parse(resolution) if resolution is not None else None
         checked = args.status_arg(status) if status is not None else None
         query = queries.list_datasets(source, res, symbol, bundle, checked)
-        return self._db.read(lambda conn: records.load_infos(conn, query), "listing datasets")
+        return self.paths.infos(self._db.read(lambda conn: records.load_infos(conn, query), "listing datasets"))
+
+    @override
+    def dataset_ids(self, prefix: str = "") -> list[str]:
+        if not isinstance(prefix, str) or not args.storable_text(prefix):
+            return []  # no stored id holds what the database cannot store
+        query = queries.dataset_ids(prefix)
+        return self._db.read(lambda conn: [str(i) for i in conn.execute(query).scalars()], "listing dataset ids")
+
+    @override
+    def record_dataset_issues(self, dataset_id: str, issues: pl.DataFrame) -> int:
+        checked = check_issues(issues)
+
+        def work(conn: Connection) -> int:
+            records.dataset_row(conn, dataset_id)
+            added = issues_rows.append(conn, dataset_id, checked)
+            audit.record(conn, self._now(), "record_issues", dataset_id, rows=added)
+            return added
+
+        return self._db.write(work, f"recording {checked.height} issues of dataset {dataset_id!r}")
+
+    @override
+    def dataset_issues(self, dataset_id: str) -> pl.DataFrame:
+        def work(conn: Connection) -> pl.DataFrame:
+            records.dataset_row(conn, dataset_id)
+            return issues_rows.load(conn, dataset_id)
+
+        return self._db.read(work, f"reading issues of dataset {dataset_id!r}")
 
     @override
     def remove_dataset(self, dataset_id: str) -> None:
@@ -310,7 +347,9 @@ class SqlAlchemyCatalog(Catalog):
         files = args.file_checksum_map(checksums)
         if not files:
             return []
-        holders = queries.datasets_holding_files(parquet_path, list(files))
+        holders = queries.datasets_holding_files(
+            self.paths.stored(parquet_path) if isinstance(parquet_path, str) else parquet_path, list(files)
+        )
 
         def work(conn: Connection) -> list[str]:
             touched = [str(i) for i in conn.execute(holders).scalars()]
