@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rustybt.domain import ConversionMode, DecimalConversionError, to_decimal, to_decimal_columns
+from rustybt.domain import DecimalConversionError, to_decimal, to_decimal_columns
 
 MAX_PRICE = Decimal("9999999999.99999999")
 HUGE = Context(prec=100, Emax=10**15, Emin=-(10**15))

@@ -61,8 +61,10 @@ class ValueIssue:
     when: str | None = None
     stored: Decimal | None = None  # the rounded value, for rounding issues
 
-    def describe(self) -> str:
-        where = [f"row {self.row}", f"column {self.column!r}"]
+    def describe(self, *, with_row: bool = True) -> str:
+        """What is wrong and where; ``with_row=False`` leaves out the row position (when the
+        caller names the row's place in its source instead)."""
+        where = [f"row {self.row}", f"column {self.column!r}"] if with_row else [f"column {self.column!r}"]
         if self.symbol is not None:
             where.insert(0, f"symbol {self.symbol!r}")
         if self.when is not None:

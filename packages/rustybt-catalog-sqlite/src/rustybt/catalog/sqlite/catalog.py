@@ -13,9 +13,9 @@ from sqlalchemy.engine import URL
 from typing_extensions import override
 
 from rustybt.catalog.sqlite import actions as corporate_action_rows
-from rustybt.catalog.sqlite import issues as issues_rows
 from rustybt.catalog.sqlite import arguments as args
 from rustybt.catalog.sqlite import audit, migrations, queries, records, sids, tables
+from rustybt.catalog.sqlite import issues as issues_rows
 from rustybt.catalog.sqlite.audit import AuditEntry
 from rustybt.catalog.sqlite.changes import DatasetChange, NewDataset
 from rustybt.catalog.sqlite.engine import DbTarget, create_private_file, make_engine, sqlite_file, to_url
