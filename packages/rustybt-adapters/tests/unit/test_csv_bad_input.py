@@ -51,7 +51,7 @@ def test_a_signed_or_zero_year_is_a_bad_date_not_a_bar_outside_the_range(tmp_pat
     with pytest.raises(CSVFormatError) as info:
         asyncio.run(CSVAdapter(tmp_path).fetch(["AAA"], SPAN, Resolution.D1))
     assert info.value.line == 2
-    assert f"{text!r} does not match the date format" in str(info.value)
+    assert f"{text!r} is outside the years 1 to 9999" in str(info.value)
 
 
 def test_wrong_date_format_names_file_line_and_value(tmp_path: Path) -> None:
