@@ -18,6 +18,7 @@ from rustybt.domain.errors import ConfigurationError, InvalidRequestError
 
 EXTENSIONS: tuple[str, ...] = ("", ".csv", ".csv.gz", ".gz", ".zip", ".txt", ".txt.gz")
 ENCODINGS: tuple[str, ...] = ("utf8", "utf8-lossy")
+MAX_SKIP_ROWS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ class CsvReadOptions:
             isinstance(column_names, str) or not all(isinstance(c, str) and c for c in column_names)  # type: ignore[attr-defined]
         ):
             raise ConfigurationError(f"column_names must be a list of non-empty names, not {column_names!r}")
-        if isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or skip_rows < 0:
-            raise ConfigurationError(f"skip_rows must be a whole number of at least 0, not {skip_rows!r}")
+        if isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or not 0 <= skip_rows <= MAX_SKIP_ROWS:
+            raise ConfigurationError(f"skip_rows must be a whole number from 0 to {MAX_SKIP_ROWS}, not {skip_rows!r}")
         if encoding not in ENCODINGS:
             raise ConfigurationError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
         names = tuple(column_names) if column_names else None  # type: ignore[call-overload]

@@ -23,6 +23,7 @@ from rustybt.domain.errors import ConfigurationError
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 _NULL = ("null", "none", "~", "")
+_LARGEST = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,9 @@ class SourceOption:
                 number: int | None = int(text) if text.isascii() else None
             except ValueError:
                 number = None
-            if number is None or (self.minimum is not None and number < self.minimum):
+            if number is None or (self.minimum is not None and number < self.minimum) or abs(number) > _LARGEST:
                 least = f" of at least {self.minimum}" if self.minimum is not None else ""
-                raise ConfigurationError(f"{where}: {raw!r} is not a whole number{least}")
+                raise ConfigurationError(f"{where}: {raw!r} is not a whole number{least} (up to {_LARGEST})")
             return number
         if self.kind == "choice":
             if text.lower() not in self.choices:
