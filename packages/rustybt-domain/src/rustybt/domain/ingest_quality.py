@@ -46,6 +46,8 @@ class GapCounter:
         """``no_gaps`` of ``frame`` (``symbol``, ``timestamp``): one per symbol missing bars."""
         if not self.counts or frame.is_empty():
             return []
+        if self.resolution.storage_kind == "daily":  # stored by day: a bar at 05:00 UTC is that day's bar
+            frame = frame.with_columns(pl.col("timestamp").dt.truncate("1d"))
         times = frame.get_column("timestamp")
         first, last = times.min(), times.max()
         assert isinstance(first, datetime) and isinstance(last, datetime)

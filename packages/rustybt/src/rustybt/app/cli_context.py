@@ -27,5 +27,16 @@ class CliContext:
             self._app = build_container(load_settings(self.home))
         return self._app
 
+    def finish(self) -> None:
+        """After the command: add its cache counters to the kept ones, when it used the cache."""
+        if self._app is None or not self._app.cache_used:
+            return
+        from rustybt.app import cache_counters
+
+        try:
+            cache_counters.add(self._app.cache_dir, self._app.cache.get_stats())
+        except OSError:  # a read-only home: the counters stay this process's
+            pass
+
 
 pass_cli = click.make_pass_decorator(CliContext)

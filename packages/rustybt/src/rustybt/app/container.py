@@ -99,6 +99,7 @@ class App:
         self.settings = settings
         self.container = container
         self._memory_writers: dict[str, InMemoryBarWriter] = {}
+        self.cache_used = False
 
     @property
     def catalog(self) -> Catalog:
@@ -106,7 +107,12 @@ class App:
 
     @property
     def cache(self) -> Cache:
+        self.cache_used = True
         return self.container.cache()  # type: ignore[no-any-return]
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.path("cache", "cache_dir")
 
     def writer(self, bundle: str) -> BarWriter:
         """The bar writer of bundle ``bundle`` (created on first write)."""

@@ -28,6 +28,7 @@ def render(report: QualityReport) -> str:
         f"{info.row_count:,} rows · checksum {escape(info.checksum[:16])}…</p>",
         _summary(report),
         _failures(report),
+        _rejected(report),
     ]
     parts += [_symbol(s) for s in report.symbols]
     parts.append("</body></html>")
@@ -56,6 +57,15 @@ def _failures(report: QualityReport) -> str:
         '<h2>Validation failures and flags</h2><table id="failures"><tr><th class=l>rule</th><th class=l>severity</th>'
         f"<th class=l>symbol</th><th>count</th><th class=l>what</th><th class=l>where</th></tr>{rows}</table>"
     )
+
+
+def _rejected(report: QualityReport) -> str:
+    rows = report.rejected_rows()
+    if not rows:
+        return '<h2>Rejected at ingest</h2><p class="ok">No row was rejected.</p>'
+    cells = "".join("<tr>" + "".join(f"<td class=l>{escape(str(v if v is not None else '-'))}</td>" for v in r.values()) + "</tr>" for r in rows)
+    head = "".join(f"<th class=l>{escape(k)}</th>" for k in rows[0])
+    return f'<h2>Rejected at ingest ({len(rows)})</h2><table id="rejected"><tr>{head}</tr>{cells}</table>'
 
 
 def _symbol(quality: SymbolQuality) -> str:
