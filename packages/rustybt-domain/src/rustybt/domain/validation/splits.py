@@ -17,7 +17,7 @@ Both are warnings: they flag, never reject. Each names the day and the ratio.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 
 import polars as pl
@@ -50,44 +50,39 @@ def near_split(ratio: float) -> Fraction | None:
 def split_flags(bars: pl.DataFrame, splits: pl.DataFrame) -> list[RuleViolation]:
     """The two split rules over ``bars`` (``symbol``, ``timestamp``, ``open``, ``close``; rows
     are numbered as given) against ``splits`` (``symbol``, ``date``, ``value``: new shares per
-    old one). One violation per (rule, symbol); ``details`` say day and ratio."""
+    old one). One violation per (rule, symbol); ``details`` say day and ratio. The overnight
+    ratios are computed in one pass; only the few rows near a split ratio, and the recorded
+    splits, are looked at one by one."""
     if bars.is_empty():
         return []
+    prev = pl.col("close").shift(1).over("symbol")
     rows = (
         bars.with_row_index("__row")
-        .select(
-            "__row",
-            pl.col("symbol").cast(pl.String),
-            pl.col("timestamp"),
-            pl.col("open").cast(pl.Float64),
-            pl.col("close").cast(pl.Float64),
-        )
+        .select("__row", pl.col("symbol").cast(pl.String), "timestamp", pl.col("open").cast(pl.Float64), pl.col("close").cast(pl.Float64))
         .sort("symbol", "timestamp", maintain_order=True)
-        .with_columns(pl.col("close").shift(1).over("symbol").alias("__prev"))
+        .with_columns(prev.alias("__prev"), pl.col("timestamp").cast(pl.Date).alias("__day"))
+        .with_columns(pl.when((pl.col("open") > 0) & (pl.col("__prev") > 0)).then(pl.col("__prev") / pl.col("open")).alias("__ratio"))
     )
+    near = pl.any_horizontal(((pl.col("__ratio") / float(r) - 1).abs() <= TOLERANCE) for r in COMMON_SPLITS).fill_null(False)
     recorded = _recorded(splits)
     suspected: dict[str, list[tuple[int, str]]] = {}
+    for row, symbol, day, open_, prev_close, ratio in rows.filter(near).select("__row", "symbol", "__day", "open", "__prev", "__ratio").iter_rows():
+        if day in recorded.get(symbol, {}):
+            continue
+        split = near_split(ratio)
+        suspected.setdefault(symbol, []).append((row, f"{day}: close {prev_close:g} then open {open_:g}, ratio {ratio:.4g} ≈ {split_label(split or ratio)}"))
     unmatched: dict[str, list[tuple[int, str]]] = {}
-    by_symbol = {str(k[0]): g for k, g in rows.group_by(["symbol"], maintain_order=True)}
-    for symbol, group in by_symbol.items():
-        days = recorded.get(symbol, {})
-        for row, when, open_, prev in group.select("__row", "timestamp", "open", "__prev").iter_rows():
-            if prev is None or open_ is None or open_ <= 0 or prev <= 0:
-                continue
-            split = near_split(prev / open_)
-            if split is not None and _day(when) not in days:
-                suspected.setdefault(symbol, []).append(
-                    (row, f"{_day(when)}: close {prev:g} then open {open_:g}, ratio {prev / open_:.4g} ≈ {split_label(split)}")
-                )
+    for symbol, days in recorded.items():
+        mine = rows.filter(pl.col("symbol") == symbol)
         for day, value in sorted(days.items()):
-            after = group.filter(pl.col("timestamp").cast(pl.Date) >= day).head(1)
+            after = mine.filter(pl.col("__day") >= day).head(1)
             if after.is_empty() or after.get_column("__prev")[0] is None:
                 continue  # no bar on both sides of it
-            row, when, open_, prev = after.select("__row", "timestamp", "open", "__prev").row(0)
-            ratio = prev / open_ if open_ else float("inf")
-            if abs(ratio / value - 1) > TOLERANCE:
+            row, when, open_, prev_close, ratio = after.select("__row", "__day", "open", "__prev", "__ratio").row(0)
+            if ratio is None or abs(ratio / value - 1) > TOLERANCE:
+                shown = "undefined" if ratio is None else f"{ratio:.4g}"
                 unmatched.setdefault(symbol, []).append(
-                    (row, f"{day}: split {split_label(value)} recorded, but close {prev:g} then open {open_:g} on {_day(when)} is ratio {ratio:.4g}")
+                    (row, f"{day}: split {split_label(value)} recorded, but close {prev_close:g} then open {open_:g} on {when} is ratio {shown}")
                 )
     return _violations("suspected_split", "overnight price jump by a common split ratio, no split recorded that day", suspected) + _violations(
         "split_not_in_prices", "a recorded split the prices do not show (already adjusted?)", unmatched
@@ -102,10 +97,6 @@ def _recorded(splits: pl.DataFrame) -> dict[str, dict[date, float]]:
         if value and value > 0:
             found.setdefault(str(symbol), {})[day] = value
     return found
-
-
-def _day(moment: date | datetime) -> date:
-    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def _violations(rule: str, message: str, hits: dict[str, list[tuple[int, str]]]) -> list[RuleViolation]:
