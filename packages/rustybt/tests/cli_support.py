@@ -47,7 +47,7 @@ def assert_one_line_failure(result: Result, status: int = 1) -> str:
         assert lines[-1].startswith("Error:"), text
         return lines[-1]
     assert len(lines) == 1, text
-    assert lines[0].startswith("error:"), text
+    assert lines[0].startswith(("error:", "Aborted!")), text  # Aborted!: a confirmation declined
     return lines[0]
 
 

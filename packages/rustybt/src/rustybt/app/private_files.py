@@ -3,10 +3,13 @@ catalog, zipline's bundle files, reports, cache, secrets)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from rustybt.domain.errors import StorageError
 
 FILE_MODE, DIR_MODE = 0o600, 0o700
 
@@ -47,14 +50,21 @@ def private_dir(path: Path) -> Path:
 
 
 def write_private_text(path: Path, text: str) -> None:
-    """``text`` written to ``path`` (mode 0600) through a temp file renamed over it."""
+    """``text`` written to ``path`` (mode 0600, its missing folders 0700) through a temp file
+    renamed over it; ``StorageError`` naming the path when that cannot be done."""
     temp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(temp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except (OSError, ValueError) as err:
+        with contextlib.suppress(OSError, ValueError):
+            temp.unlink(missing_ok=True)
+        raise StorageError(f"cannot write {path}: {getattr(err, 'strerror', None) or err}") from err
 
 
 __all__ = ["DIR_MODE", "FILE_MODE", "make_private", "private_dir", "private_umask", "write_private_text"]
