@@ -86,7 +86,7 @@ def test_any_unit_is_read_exactly_detected_or_refused_naming_the_line(
         got = asyncio.run(CSVAdapter(folder, date_format=fmt).fetch_raw(["E"], DateRange.of("0001-01-01", "9999-12-31"), Resolution.D1))
     except CSVFormatError as err:
         assert declared is not None and declared != unit, err
-        assert err.line is not None and "looks like epoch_" in str(err) or "not a time in the years" in str(err)
+        assert (err.line is not None and "looks like epoch_" in str(err)) or "not a time in the years" in str(err)
         TALLY["wrong unit refused"] += 1
         return
     stamps = got.get_column("timestamp").to_list()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +13,13 @@ from hypothesis import strategies as st
 
 from rustybt.adapters import CSVAdapter
 from rustybt.adapters.ccxt_adapter import CCXTDataAdapter
-from rustybt.adapters.source_options import SOURCE_OPTIONS, VALIDATION_OPTIONS, options_help, parse_options, split_validation
+from rustybt.adapters.source_options import (
+    SOURCE_OPTIONS,
+    VALIDATION_OPTIONS,
+    options_help,
+    parse_options,
+    split_validation,
+)
 from rustybt.adapters.yfinance_adapter import YFinanceAdapter
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import ConfigurationError, RustyBTDataError
@@ -86,7 +91,7 @@ def test_any_value_of_any_csv_option_reads_bars_or_is_a_domain_error(tmp_path_fa
     folder = tmp_path_factory.mktemp("opt")
     (folder / "AAA.csv").write_text("Date,Open,High,Low,Close,Volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1,2,0.5,1.5,10\n")
     try:
-        options, validation = split_validation(parse_options("csv:x", [f"{key}={raw}"]))
+        options, _validation = split_validation(parse_options("csv:x", [f"{key}={raw}"]))
         adapter = CSVAdapter(folder, **options)
         asyncio.run(adapter.fetch_raw(["AAA"], DateRange.of("2024-01-01", "2024-12-31"), adapter.resolution))
     except RustyBTDataError as err:

@@ -10,10 +10,10 @@ import pytest
 
 from rustybt.domain.bar import Bar
 from rustybt.domain.date_range import DateRange
-from rustybt.domain.ingest_checks import NoBarsError
 from rustybt.domain.errors import StorageError
 from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog, InMemoryDataSource
 from rustybt.domain.ingest import IngestService
+from rustybt.domain.ingest_checks import NoBarsError
 from rustybt.domain.ports.bar_writer import WriteResult
 from rustybt.domain.resolution import Resolution
 

@@ -180,7 +180,7 @@ def utc_time(parsed: pl.Expr, date_format: str | None, aware: bool, timezone: st
         return zoned
     if aware:
         return in_common_era(parsed).cast(TIMESTAMP_DTYPE)
-    local = in_common_era(parsed).dt.replace_time_zone(timezone, ambiguous=ambiguous, non_existent="null")
+    local = in_common_era(parsed).dt.replace_time_zone(timezone, ambiguous=ambiguous, non_existent="null")  # type: ignore[arg-type]
     return local.dt.convert_time_zone("UTC").cast(TIMESTAMP_DTYPE)
 
 
@@ -211,8 +211,8 @@ __all__ = [
     "EPOCH_FORMATS",
     "SchemaMapping",
     "epoch_bounds",
-    "in_common_era",
     "epoch_unit",
+    "in_common_era",
     "parse_scale",
     "parsed_time",
     "parses_aware",

@@ -41,15 +41,15 @@ class CsvReadOptions:
             raise ConfigurationError(f"delimiter must be one single-byte character other than a quote or line break, not {delimiter!r}")
         if not isinstance(has_header, bool):
             raise ConfigurationError(f"has_header must be true or false, not {has_header!r}")
-        if column_names is not None and (
-            isinstance(column_names, str) or not all(isinstance(c, str) and c for c in column_names)  # type: ignore[attr-defined]
-        ):
-            raise ConfigurationError(f"column_names must be a list of non-empty names, not {column_names!r}")
+        names: tuple[str, ...] | None = None
+        if column_names is not None:
+            if not isinstance(column_names, (list, tuple)) or not all(isinstance(c, str) and c for c in column_names):
+                raise ConfigurationError(f"column_names must be a list of non-empty names, not {column_names!r}")
+            names = tuple(column_names) or None
         if isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or not 0 <= skip_rows <= MAX_SKIP_ROWS:
             raise ConfigurationError(f"skip_rows must be a whole number from 0 to {MAX_SKIP_ROWS}, not {skip_rows!r}")
         if encoding not in ENCODINGS:
             raise ConfigurationError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
-        names = tuple(column_names) if column_names else None  # type: ignore[call-overload]
         return cls(delimiter, has_header, names, skip_rows, encoding)
 
     def load(self, path: Path) -> Path | bytes:

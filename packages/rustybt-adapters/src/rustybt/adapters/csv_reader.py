@@ -12,8 +12,8 @@ from rustybt.adapters.csv_columns import SchemaMapping, parsed_time, parses_awar
 from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions
 from rustybt.adapters.csv_local_times import LocalTimes
-from rustybt.adapters.csv_time_checks import TimeChecks, file_date_format
 from rustybt.adapters.csv_numbers import INEXACT, exact_numbers, numbers_parse_exactly, wide_overrides
+from rustybt.adapters.csv_time_checks import TimeChecks, file_date_format
 from rustybt.adapters.errors import CSVFormatError
 from rustybt.adapters.frames import in_span
 from rustybt.domain.date_range import DateRange

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from rustybt.domain.assets import AssetType
 from rustybt.domain.errors import ConfigurationError
@@ -89,9 +89,9 @@ def _structured(text: str, kind: str, where: str) -> object:
     if not isinstance(value, wanted):
         example = "{date_column: date, open_column: open}" if kind == "mapping" else "[date, open, high, low, close, volume]"
         raise ConfigurationError(f"{where}: {text!r} is not a {kind}; write it like {example}")
-    if kind == "mapping" and not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()):
+    if isinstance(value, dict) and not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()):
         raise ConfigurationError(f"{where}: every key and value of {text!r} must be text (or null)")
-    if kind == "list" and not all(isinstance(v, str) for v in value):
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
         raise ConfigurationError(f"{where}: every item of {text!r} must be text")
     return value
 
@@ -104,50 +104,50 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-O = SourceOption
+_O = SourceOption
 VALIDATION_OPTIONS: tuple[SourceOption, ...] = (
-    O("allow_negative_prices", "bool", False, "accept prices below zero (futures such as WTI on 2020-04-20, spreads)"),
-    O("allow_zero_prices", "bool", False, "accept prices of exactly zero"),
+    _O("allow_negative_prices", "bool", False, "accept prices below zero (futures such as WTI on 2020-04-20, spreads)"),
+    _O("allow_zero_prices", "bool", False, "accept prices of exactly zero"),
 )
 SOURCE_OPTIONS: dict[str, tuple[SourceOption, ...]] = {
     "csv": (
-        O("schema_mapping", "mapping", "Date/Open/High/Low/Close/Volume", "file column of each field: date_column, open_column, high_column, low_column, close_column, volume_column (null: no volume), symbol_column (a long file), dividend_column, split_column"),
-        O("date_format", "text", "%Y-%m-%d", "strftime format of the date column, or epoch (seconds, ms, us or ns, detected), epoch_s, epoch_ms, epoch_us, epoch_ns; null: inferred", nullable=True),
-        O("timezone", "text", "UTC", "time zone of times written without an offset, e.g. America/New_York"),
-        O("ambiguous", "choice", "raise", "a local time the clocks pass twice (fall back): the earliest or latest instant, infer (the first occurrence the earlier, the second the later), or raise", ("earliest", "latest", "infer", "raise")),
-        O("nonexistent", "choice", "raise", "a local time the clocks skip (spring forward): shift_forward to the first time after the gap, or raise", ("shift_forward", "raise")),
-        O("delimiter", "text", ",", "field separator"),
-        O("has_header", "bool", True, "whether the first line names the columns"),
-        O("column_names", "list", None, "names of the columns of header-less files", nullable=True),
-        O("skip_rows", "int", 0, "lines to skip before the header or data", minimum=0),
-        O("encoding", "text", "utf8", "text encoding: utf8 or utf8-lossy"),
-        O("price_scale", "scale", 1, "a power of ten the prices are multiplied by (LEAN: 10000)", minimum=1),
-        O("resolution", "text", "1d", "the bar size of the files (rustybt ingest --resolution sets it too)"),
-        O("symbol", "text", None, "the symbol of a single-symbol file (default: its name)", nullable=True),
-        O("file_pattern", "text", "{symbol}", "file name of a symbol in the folder, e.g. {symbol}/*_trade.zip"),
-        O("date_from_filename", "text", None, "strftime format of the day at the start of each file name (LEAN intraday)", nullable=True),
-        O("exchange", "text", None, "what sids are keyed by with the symbol (default: the source name)", nullable=True),
-        O("asset_type", "choice", "equity", "kind of the assets", tuple(t.value for t in AssetType)),
+        _O("schema_mapping", "mapping", "Date/Open/High/Low/Close/Volume", "file column of each field: date_column, open_column, high_column, low_column, close_column, volume_column (null: no volume), symbol_column (a long file), dividend_column, split_column"),
+        _O("date_format", "text", "%Y-%m-%d", "strftime format of the date column, or epoch (seconds, ms, us or ns, detected), epoch_s, epoch_ms, epoch_us, epoch_ns; null: inferred", nullable=True),
+        _O("timezone", "text", "UTC", "time zone of times written without an offset, e.g. America/New_York"),
+        _O("ambiguous", "choice", "raise", "a local time the clocks pass twice (fall back): the earliest or latest instant, infer (the first occurrence the earlier, the second the later), or raise", ("earliest", "latest", "infer", "raise")),
+        _O("nonexistent", "choice", "raise", "a local time the clocks skip (spring forward): shift_forward to the first time after the gap, or raise", ("shift_forward", "raise")),
+        _O("delimiter", "text", ",", "field separator"),
+        _O("has_header", "bool", True, "whether the first line names the columns"),
+        _O("column_names", "list", None, "names of the columns of header-less files", nullable=True),
+        _O("skip_rows", "int", 0, "lines to skip before the header or data", minimum=0),
+        _O("encoding", "text", "utf8", "text encoding: utf8 or utf8-lossy"),
+        _O("price_scale", "scale", 1, "a power of ten the prices are multiplied by (LEAN: 10000)", minimum=1),
+        _O("resolution", "text", "1d", "the bar size of the files (rustybt ingest --resolution sets it too)"),
+        _O("symbol", "text", None, "the symbol of a single-symbol file (default: its name)", nullable=True),
+        _O("file_pattern", "text", "{symbol}", "file name of a symbol in the folder, e.g. {symbol}/*_trade.zip"),
+        _O("date_from_filename", "text", None, "strftime format of the day at the start of each file name (LEAN intraday)", nullable=True),
+        _O("exchange", "text", None, "what sids are keyed by with the symbol (default: the source name)", nullable=True),
+        _O("asset_type", "choice", "equity", "kind of the assets", tuple(t.value for t in AssetType)),
     ),
     "ccxt": (
-        O("testnet", "bool", False, "use the exchange's sandbox"),
-        O("rate_limit", "bool", True, "let ccxt pace requests to the exchange's limit"),
-        O("timeout", "int", 30000, "request timeout in milliseconds", minimum=1),
-        O("retry_attempts", "int", 3, "retries of a failed or rate-limited request", minimum=0),
-        O("retry_delay", "int", 5000, "first wait between retries in milliseconds (doubling)", minimum=0),
-        O("limit", "int", None, "bars per request (default: the exchange's maximum)", nullable=True, minimum=1),
-        O("api_url", "text", None, "another base URL for the exchange's API", nullable=True),
-        O("options", "mapping", None, "ccxt exchange options", nullable=True),
+        _O("testnet", "bool", False, "use the exchange's sandbox"),
+        _O("rate_limit", "bool", True, "let ccxt pace requests to the exchange's limit"),
+        _O("timeout", "int", 30000, "request timeout in milliseconds", minimum=1),
+        _O("retry_attempts", "int", 3, "retries of a failed or rate-limited request", minimum=0),
+        _O("retry_delay", "int", 5000, "first wait between retries in milliseconds (doubling)", minimum=0),
+        _O("limit", "int", None, "bars per request (default: the exchange's maximum)", nullable=True, minimum=1),
+        _O("api_url", "text", None, "another base URL for the exchange's API", nullable=True),
+        _O("options", "mapping", None, "ccxt exchange options", nullable=True),
     ),
     "yfinance": (
-        O("timeout", "int", 30, "request timeout in seconds", minimum=1),
-        O("retry_attempts", "int", 3, "retries of a failed request", minimum=0),
-        O("retry_delay", "int", 1000, "first wait between retries in milliseconds (doubling)", minimum=0),
-        O("adjusted_prices", "bool", False, "split- and dividend-adjusted prices instead of raw ones"),
-        O("tz_cache_dir", "text", None, "folder for yfinance's time-zone cache", nullable=True),
+        _O("timeout", "int", 30, "request timeout in seconds", minimum=1),
+        _O("retry_attempts", "int", 3, "retries of a failed request", minimum=0),
+        _O("retry_delay", "int", 1000, "first wait between retries in milliseconds (doubling)", minimum=0),
+        _O("adjusted_prices", "bool", False, "split- and dividend-adjusted prices instead of raw ones"),
+        _O("tz_cache_dir", "text", None, "folder for yfinance's time-zone cache", nullable=True),
     ),
 }
-del O
+del _O
 
 
 def source_kind(spec: str) -> str:

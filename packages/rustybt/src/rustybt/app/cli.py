@@ -19,7 +19,6 @@ from rustybt.app.private_files import private_umask
 from rustybt.app.secrets import redact
 from rustybt.domain.errors import RustyBTDataError
 
-
 log = logging.getLogger("rustybt.cli")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -33,10 +34,8 @@ class CliContext:
             return
         from rustybt.app import cache_counters
 
-        try:
+        with contextlib.suppress(OSError):  # a read-only home: the counters stay this process's
             cache_counters.add(self._app.cache_dir, self._app.cache.get_stats())
-        except OSError:  # a read-only home: the counters stay this process's
-            pass
 
 
 pass_cli = click.make_pass_decorator(CliContext)
