@@ -205,3 +205,22 @@ def test_everything_under_the_home_is_private(home: Path, tmp_path: Path) -> Non
     assert run(home, "report", ident[:8], "--json").exit_code == 0
     assert run(home, "cache", "stats").exit_code == 0
     assert support.loose_modes(home) == []
+
+
+def test_migrating_a_bundle_without_an_asset_database_warns_of_made_up_symbols(home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "bundle"
+    ingestion = next((support.SHARED / "zipline-example-data" / "example_data" / "root" / "data" / "test").iterdir())
+    shutil.copytree(ingestion, source, ignore=shutil.ignore_patterns("assets-*.sqlite"))
+    result = run(home, "ingest", "migrate-hdf5-to-parquet", "--bundle", "noassets", "--source-dir", str(source), "--no-validate", "--json")
+    assert result.exit_code == 0, result.output
+    (migrated,) = json.loads(result.stdout)
+    (warning,) = migrated["warnings"]
+    assert "no asset database" in warning and "9 sid(s) got made-up symbols (SID0, SID1" in warning
+    shown = run(home, "ingest", "migrate-hdf5-to-parquet", "--bundle", "noassets2", "--source-dir", str(source), "--no-validate")
+    assert "warning: " in shown.stderr and "made-up symbols" in shown.stderr
+
+
+def test_the_widest_range_ingests_the_whole_file(home: Path) -> None:
+    result = run(home, "ingest", "--source", "csv:csvdir", "--path", str(CSVDIR), "--symbols", "KO", "--start", "0001-01-01", "--end", "9999-12-31", "--option", MAPPING, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows_written"] == 754
