@@ -283,11 +283,15 @@ class IngestService:
         return clean, quality
 
     def _known_splits(self, frame: pl.DataFrame) -> pl.DataFrame | None:
-        """Splits given to this ingest and those the catalog holds for its symbols."""
-        names = frame.get_column("symbol").cast(pl.String).unique().to_list()
-        sids = {sid: name for name in names if (sid := self.catalog.lookup_sid(self.source.exchange, name)) is not None}
-        stored = self.catalog.corporate_actions(list(sids)) if sids else None
-        parts = [p for p in (self.corporate_actions, stored) if p is not None and not p.is_empty()]
+        """Splits given to this ingest and those the catalog holds for its symbols (one query
+        for every stored action; a sid lookup only for symbols that have some)."""
+        parts = [self.corporate_actions] if self.corporate_actions is not None and not self.corporate_actions.is_empty() else []
+        stored = self.catalog.corporate_actions()
+        if not stored.is_empty():
+            names = frame.get_column("symbol").cast(pl.String).unique().to_list()
+            mine = stored.filter(pl.col("action") == "split", pl.col("symbol").is_in(names))
+            sids = [sid for name in mine.get_column("symbol").unique().to_list() if (sid := self.catalog.lookup_sid(self.source.exchange, name)) is not None]
+            parts.append(mine.filter(pl.col("sid").is_in(sids)))
         if not parts:
             return None
         columns = ("symbol", "date", "action", "value")

@@ -22,6 +22,7 @@ from fractions import Fraction
 
 import polars as pl
 
+from rustybt.domain.validation.layout import FrameLayout, detect_layout, previous
 from rustybt.domain.validation.report import RuleViolation, Severity
 
 TOLERANCE = 0.03
@@ -55,25 +56,29 @@ def split_flags(bars: pl.DataFrame, splits: pl.DataFrame) -> list[RuleViolation]
     splits, are looked at one by one."""
     if bars.is_empty():
         return []
-    prev = pl.col("close").shift(1).over("symbol")
-    rows = (
-        bars.with_row_index("__row")
-        .select("__row", pl.col("symbol").cast(pl.String), "timestamp", pl.col("open").cast(pl.Float64), pl.col("close").cast(pl.Float64))
-        .sort("symbol", "timestamp", maintain_order=True)
-        .with_columns(prev.alias("__prev"), pl.col("timestamp").cast(pl.Date).alias("__day"))
-        .with_columns(pl.when((pl.col("open") > 0) & (pl.col("__prev") > 0)).then(pl.col("__prev") / pl.col("open")).alias("__ratio"))
-    )
-    near = pl.any_horizontal(((pl.col("__ratio") / float(r) - 1).abs() <= TOLERANCE) for r in COMMON_SPLITS).fill_null(False)
+    layout = detect_layout(bars, "symbol", "timestamp")
+    data = bars.select("symbol", "timestamp", pl.col("open").cast(pl.Float64), pl.col("close").cast(pl.Float64)).with_row_index("__row")
+    if not layout.ordered:  # the previous bar of a symbol is then the previous row of a sorted copy
+        data = data.sort("symbol", "timestamp", maintain_order=True)
+        layout = FrameLayout(grouped=True, ordered=True)
+    prev = previous("close", "symbol", layout)
+    ratio = pl.when((pl.col("open") > 0) & (prev > 0)).then(prev / pl.col("open"))
+    # one comparison per row finds the few jumps a split could explain (3:2 up, 1:2 down at the least)
+    jump = (ratio >= float(min(_FORWARD)) * (1 - TOLERANCE)) | (ratio <= float(max(_REVERSE)) * (1 + TOLERANCE))
+    rows = data.with_columns(prev.alias("__prev"), ratio.alias("__ratio"))
+    candidates = rows.filter(jump.fill_null(False)).with_columns(pl.col("timestamp").cast(pl.Date).alias("__day"))
+    near = pl.any_horizontal(((pl.col("__ratio") / float(r) - 1).abs() <= TOLERANCE) for r in COMMON_SPLITS)
     recorded = _recorded(splits)
     suspected: dict[str, list[tuple[int, str]]] = {}
-    for row, symbol, day, open_, prev_close, ratio in rows.filter(near).select("__row", "symbol", "__day", "open", "__prev", "__ratio").iter_rows():
+    picked = candidates.filter(near).select("__row", pl.col("symbol").cast(pl.String), "__day", "open", "__prev", "__ratio")
+    for row, symbol, day, open_, prev_close, ratio in picked.iter_rows():
         if day in recorded.get(symbol, {}):
             continue
         split = near_split(ratio)
         suspected.setdefault(symbol, []).append((row, f"{day}: close {prev_close:g} then open {open_:g}, ratio {ratio:.4g} ≈ {split_label(split or ratio)}"))
     unmatched: dict[str, list[tuple[int, str]]] = {}
     for symbol, days in recorded.items():
-        mine = rows.filter(pl.col("symbol") == symbol)
+        mine = rows.filter(pl.col("symbol").cast(pl.String) == symbol).with_columns(pl.col("timestamp").cast(pl.Date).alias("__day"))
         for day, value in sorted(days.items()):
             after = mine.filter(pl.col("__day") >= day).head(1)
             if after.is_empty() or after.get_column("__prev")[0] is None:
