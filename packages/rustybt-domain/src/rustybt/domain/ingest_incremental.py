@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from rustybt.domain.dataset import COMPLETE, DatasetInfo, SymbolRange
+from rustybt.domain.dataset import COMPLETE, DatasetInfo
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.instants import shifted
 from rustybt.domain.ports.catalog import Catalog
@@ -47,22 +47,4 @@ def missing_pieces(existing: DatasetInfo, span: DateRange) -> tuple[DateRange, .
     return tuple(pieces)
 
 
-def merged_ranges(old: Sequence[SymbolRange], new: Sequence[SymbolRange]) -> tuple[SymbolRange, ...]:
-    """Per-symbol ranges of a dataset after ``new`` bars were added to ``old`` ones."""
-    merged = {r.symbol: r for r in old}
-    for r in new:
-        before = merged.get(r.symbol)
-        if before is None:
-            merged[r.symbol] = r
-            continue
-        merged[r.symbol] = SymbolRange(
-            r.symbol,
-            min(before.start, r.start),
-            max(before.end, r.end),
-            before.bar_count + r.bar_count,
-            before.has_gaps or r.has_gaps,
-        )
-    return tuple(merged.values())
-
-
-__all__ = ["extendable_dataset", "merged_ranges", "missing_pieces"]
+__all__ = ["extendable_dataset", "missing_pieces"]
