@@ -7,35 +7,30 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from typing_extensions import override
 
-from rustybt.catalog.sqlite import actions as corporate_action_rows
 from rustybt.catalog.sqlite import arguments as args
 from rustybt.catalog.sqlite import audit, migrations, queries, records, sids, tables
-from rustybt.catalog.sqlite import issues as issues_rows
 from rustybt.catalog.sqlite.audit import AuditEntry
 from rustybt.catalog.sqlite.changes import DatasetChange, NewDataset
 from rustybt.catalog.sqlite.engine import DbTarget, create_private_file, make_engine, sqlite_file, to_url
 from rustybt.catalog.sqlite.errors import CatalogStorageError
 from rustybt.catalog.sqlite.paths import DatasetPaths
+from rustybt.catalog.sqlite.side_records import SideRecords
 from rustybt.catalog.sqlite.tables import backtest_data_links
 from rustybt.catalog.sqlite.times import from_micros, now_utc, to_micros
 from rustybt.catalog.sqlite.transactions import TransactionRunner
 from rustybt.domain.assets import Asset, AssetKey, AssetType
-from rustybt.domain.corporate_actions import check_corporate_actions
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
-from rustybt.domain.dataset_issues import check_issues
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, to_utc
-from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
 
 
-class SqlAlchemyCatalog(Catalog):
+class SqlAlchemyCatalog(SideRecords):
     """The metadata catalog in a SQL database, through SQLAlchemy Core.
 
     ``DataCatalog("~/.rustybt/metadata.db")`` opens (or creates) a SQLite file;
@@ -187,33 +182,6 @@ class SqlAlchemyCatalog(Catalog):
         return self.paths.infos(self._db.read(lambda conn: records.load_infos(conn, query), "listing datasets"))
 
     @override
-    def dataset_ids(self, prefix: str = "") -> list[str]:
-        if not isinstance(prefix, str) or not args.storable_text(prefix):
-            return []  # no stored id holds what the database cannot store
-        query = queries.dataset_ids(prefix)
-        return self._db.read(lambda conn: [str(i) for i in conn.execute(query).scalars()], "listing dataset ids")
-
-    @override
-    def record_dataset_issues(self, dataset_id: str, issues: pl.DataFrame) -> int:
-        checked = check_issues(issues)
-
-        def work(conn: Connection) -> int:
-            records.dataset_row(conn, dataset_id)
-            added = issues_rows.append(conn, dataset_id, checked)
-            audit.record(conn, self._now(), "record_issues", dataset_id, rows=added)
-            return added
-
-        return self._db.write(work, f"recording {checked.height} issues of dataset {dataset_id!r}")
-
-    @override
-    def dataset_issues(self, dataset_id: str) -> pl.DataFrame:
-        def work(conn: Connection) -> pl.DataFrame:
-            records.dataset_row(conn, dataset_id)
-            return issues_rows.load(conn, dataset_id)
-
-        return self._db.read(work, f"reading issues of dataset {dataset_id!r}")
-
-    @override
     def remove_dataset(self, dataset_id: str) -> None:
         def work(conn: Connection) -> None:
             row = records.dataset_row(conn, dataset_id)
@@ -308,29 +276,6 @@ class SqlAlchemyCatalog(Catalog):
     @override
     def list_assets(self, exchange: str | None = None) -> list[Asset]:
         return self._db.read(lambda conn: sids.listing(conn, exchange), "listing assets")
-
-    # -- corporate actions ----------------------------------------------------------------
-
-    @override
-    def record_corporate_actions(self, exchange: str, actions: pl.DataFrame) -> int:
-        checked = check_corporate_actions(actions)
-        venue = args.exchange_arg(exchange)
-        if checked.is_empty():
-            return 0
-        for symbol in checked.get_column("symbol").unique().to_list():
-            args.stored_symbol(symbol)
-
-        def work(conn: Connection) -> int:
-            at = self._now()
-            stored = corporate_action_rows.store(conn, venue, checked, at)
-            audit.record(conn, at, "record_corporate_actions", rows=stored, exchange=venue)
-            return stored
-
-        return self._db.write(work, f"storing {checked.height} corporate actions of {venue}")
-
-    @override
-    def corporate_actions(self, sids: Sequence[int] | None = None) -> pl.DataFrame:
-        return self._db.read(lambda conn: corporate_action_rows.load(conn, sids), "reading corporate actions")
 
     # -- checksums --------------------------------------------------------------------------
 
