@@ -163,6 +163,12 @@ def test_a_moved_home_reads_and_verifies_its_own_files(home: Path, tmp_path: Pat
     assert row["location"] == str(moved / "bundles" / "eq") and row["status"] == "ok"
     reported = json.loads(run(moved, "report", ident[:8], "--json").stdout)
     assert [s["bars"] for s in reported["symbols"]] == [754, 754]
+    algo = tmp_path / "buy.py"
+    algo.write_text("from zipline.api import order, symbol\n\ndef initialize(context):\n    context.done = False\n\n"
+                    "def handle_data(context, data):\n    if not context.done:\n        order(symbol('KO'), 10)\n        context.done = True\n")  # fmt: skip
+    ran = run(moved, "run", str(algo), "--bundle", "eq", "--start", "2013-01-02", "--end", "2013-03-28", "--no-analyze", "--json")
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["periods"] == 60
 
 
 def test_a_dataset_outside_the_home_is_reported_by_verify(home: Path, tmp_path: Path) -> None:

@@ -85,6 +85,8 @@ def ingest(
         if recorded:
             out.print(f"recorded {recorded} splits and dividends")
     if summary.dataset_id is None:
+        if not summary.rows_fetched:
+            raise InvalidRequestError(f"{plan.adapter.source_name} returned no bars; nothing was stored")
         rules = ", ".join(f"{r} ({n})" for r, n in summary.rejected.group_by("rule").len().sort("rule").iter_rows())
         raise InvalidRequestError(f"all {summary.rows_fetched} fetched rows were rejected ({rules}); nothing was stored")
 
