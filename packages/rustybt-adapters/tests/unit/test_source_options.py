@@ -116,3 +116,8 @@ def test_any_value_of_a_network_source_option_parses_or_is_a_configuration_error
 def _report_tally() -> object:
     yield
     print(f"\noption value property: {dict(TALLY)}")
+
+
+def test_exchange_settings_take_nested_yaml() -> None:
+    parsed = parse_options("ccxt:binance", ["options={fetchMarkets: {types: [spot]}}", "options.defaultType=spot"])
+    assert parsed == {"options": {"fetchMarkets": {"types": ["spot"]}, "defaultType": "spot"}}

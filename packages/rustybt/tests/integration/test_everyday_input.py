@@ -230,3 +230,10 @@ def test_the_widest_range_ingests_the_whole_file(home: Path) -> None:
     result = run(home, "ingest", "--source", "csv:csvdir", "--path", str(CSVDIR), "--symbols", "KO", "--start", "0001-01-01", "--end", "9999-12-31", "--option", MAPPING, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rows_written"] == 754
+
+
+def test_option_values_are_text_and_unknown_keys_are_named(home: Path) -> None:
+    ok = run(home, "ingest", "--source", "csv:csvdir", "--path", str(CSVDIR), "--symbols", "KO", "--option", MAPPING, "--option", "date_format=%Y-%m-%d", "--json")
+    assert ok.exit_code == 0, ok.output
+    line = assert_one_line_failure(run(home, "ingest", "--source", "csv:csvdir", "--path", str(CSVDIR), "--option", "header=false"))
+    assert "'header' is not an option of csv:csvdir; its options: schema_mapping, date_format" in line and "has_header" in line

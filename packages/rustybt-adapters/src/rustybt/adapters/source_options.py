@@ -28,8 +28,9 @@ _LARGEST = 2**31 - 1
 
 @dataclass(frozen=True)
 class SourceOption:
-    """One constructor keyword a user may set. ``kind``: text, bool, int, scale, mapping, list
-    or choice; ``minimum`` bounds an int; ``nullable`` accepts null."""
+    """One constructor keyword a user may set. ``kind``: text, bool, int, scale, mapping (of
+    text), settings (a mapping of any YAML values), list or choice; ``minimum`` bounds an int;
+    ``nullable`` accepts null."""
 
     name: str
     kind: str
@@ -64,7 +65,7 @@ class SourceOption:
             if text.lower() not in self.choices:
                 raise ConfigurationError(f"{where}: {raw!r} is not one of {', '.join(self.choices)}")
             return text.lower()
-        if self.kind in ("mapping", "list"):
+        if self.kind in ("mapping", "settings", "list"):
             return _structured(text, self.kind, where)
         return text
 
@@ -80,16 +81,16 @@ def _unquoted(text: str) -> str:
 
 
 def _structured(text: str, kind: str, where: str) -> object:
+    shape = "list" if kind == "list" else "mapping"
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as err:
         problem = " ".join(str(getattr(err, "problem", None) or err).split())
-        raise ConfigurationError(f"{where}: {text!r} is not a YAML {kind} ({problem})") from None
-    wanted = dict if kind == "mapping" else list
-    if not isinstance(value, wanted):
-        example = "{date_column: date, open_column: open}" if kind == "mapping" else "[date, open, high, low, close, volume]"
-        raise ConfigurationError(f"{where}: {text!r} is not a {kind}; write it like {example}")
-    if isinstance(value, dict) and not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()):
+        raise ConfigurationError(f"{where}: {text!r} is not a YAML {shape} ({problem})") from None
+    if not isinstance(value, list if kind == "list" else dict):
+        example = "[date, open, high, low, close, volume]" if kind == "list" else "{date_column: date, open_column: open}"
+        raise ConfigurationError(f"{where}: {text!r} is not a {shape}; write it like {example}")
+    if kind == "mapping" and isinstance(value, dict) and not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()):
         raise ConfigurationError(f"{where}: every key and value of {text!r} must be text (or null)")
     if isinstance(value, list) and not all(isinstance(v, str) for v in value):
         raise ConfigurationError(f"{where}: every item of {text!r} must be text")
@@ -137,7 +138,7 @@ SOURCE_OPTIONS: dict[str, tuple[SourceOption, ...]] = {
         _O("retry_delay", "int", 5000, "first wait between retries in milliseconds (doubling)", minimum=0),
         _O("limit", "int", None, "bars per request (default: the exchange's maximum)", nullable=True, minimum=1),
         _O("api_url", "text", None, "another base URL for the exchange's API", nullable=True),
-        _O("options", "mapping", None, "ccxt exchange options", nullable=True),
+        _O("options", "settings", None, "ccxt exchange options, e.g. {fetchMarkets: {types: [spot]}}", nullable=True),
     ),
     "yfinance": (
         _O("timeout", "int", 30, "request timeout in seconds", minimum=1),
@@ -175,7 +176,7 @@ def parse_options(spec: str, pairs: Iterable[str]) -> dict[str, Any]:
         if option is None:
             raise ConfigurationError(f"--option {name!r} is not an option of {spec}; its options: {', '.join(known)} (rustybt ingest --help-options)")
         if dot:
-            if option.kind != "mapping" or not inner:
+            if option.kind not in ("mapping", "settings") or not inner:
                 raise ConfigurationError(f"--option {key!r}: only a mapping option takes KEY.FIELD=VALUE, and {name} is not one")
             text = _unquoted(raw.strip())
             current = parsed.get(name) or {}
