@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ from rustybt.contract.cache import CacheContract
 from rustybt.contract.catalog import CatalogContract
 from rustybt.contract.data_source import DataSourceContract
 from rustybt.contract.samples import sample_bars
+from rustybt.contract.version_log import VersionLogContract
 from rustybt.domain.bar import Bar
 from rustybt.domain.fakes import (
     InMemoryBarReader,
@@ -20,8 +22,9 @@ from rustybt.domain.fakes import (
     InMemoryCache,
     InMemoryCatalog,
     InMemoryDataSource,
+    InMemoryVersionLog,
 )
-from rustybt.domain.ports import BarReader, Cache
+from rustybt.domain.ports import BarReader, Cache, VersionLog
 
 
 class TestInMemoryDailyBarReader(BarReaderContract):
@@ -85,3 +88,15 @@ class TestInMemoryDataSource(DataSourceContract):
     @pytest.fixture
     def symbols(self) -> list[str]:
         return ["AAPL", "MSFT"]
+
+
+class TestInMemoryVersionLog(VersionLogContract):
+    @pytest.fixture
+    def make_log(self) -> Callable[[Callable[[], datetime]], VersionLog]:
+        return lambda clock: InMemoryVersionLog(clock)
+
+
+class TestInMemoryCatalogVersionLog(VersionLogContract):
+    @pytest.fixture
+    def make_log(self) -> Callable[[Callable[[], datetime]], VersionLog]:
+        return lambda clock: InMemoryCatalog(clock)

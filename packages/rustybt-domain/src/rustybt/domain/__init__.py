@@ -46,6 +46,7 @@ from rustybt.domain.ports import (
     DataSource,
     PartitionWrite,
     TierStats,
+    VersionLog,
     WriteResult,
 )
 from rustybt.domain.resolution import Resolution
@@ -58,7 +59,9 @@ from rustybt.domain.schemas import (
     STANDARD_OHLCV_SCHEMA,
     VOLUME_DTYPE,
 )
+from rustybt.domain.stored_files import Snapshot, StoredFile
 from rustybt.domain.validation import RuleViolation, Severity, ValidationConfig, ValidationReport, validate_bars
+from rustybt.domain.versions import AsOf, Operation, StoreTable, Version
 
 __version__ = "0.1.0"
 
@@ -71,6 +74,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "STANDARD_OHLCV_SCHEMA",
     "VOLUME_DTYPE",
+    "AsOf",
     "Asset",
     "AssetKey",
     "AssetType",
@@ -103,6 +107,7 @@ __all__ = [
     "InvalidResolutionError",
     "NotFoundError",
     "NotInstalledError",
+    "Operation",
     "PartitionWrite",
     "ProgressCallback",
     "Resolution",
@@ -112,8 +117,11 @@ __all__ = [
     "SchemaMismatchError",
     "SchemaVersionError",
     "Severity",
+    "Snapshot",
     "SourceUnavailableError",
     "StorageError",
+    "StoreTable",
+    "StoredFile",
     "SymbolNotFoundError",
     "SymbolRange",
     "TierStats",
@@ -123,6 +131,8 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "ValueIssue",
+    "Version",
+    "VersionLog",
     "WriteResult",
     "bars_frame",
     "check_ohlc",

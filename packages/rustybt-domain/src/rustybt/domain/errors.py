@@ -191,3 +191,39 @@ class UnknownSourceError(DataSourceError, LookupError):
 
 class NotInstalledError(RustyBTDataError, ImportError):
     """An optional dependency is missing; the message names the extra to install."""
+
+
+# -- versioned store --------------------------------------------------------------------------
+
+
+class CommitConflictError(CatalogError, RuntimeError):
+    """A commit lost the race: its base version is no longer the head, or a file it removes is
+    no longer live. Nothing was committed; retry on the new head (``head``) or give up.
+    ``files`` names the files that were no longer live (empty for a moved head)."""
+
+    def __init__(self, message: str, *, table: str, base: int, head: int, files: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.table = table
+        self.base = base
+        self.head = head
+        self.files: tuple[str, ...] = tuple(files)
+
+
+class UnknownVersionError(NotFoundError):
+    """A store table has no version with that number."""
+
+
+class VersionExpiredError(NotFoundError):
+    """The version existed but vacuum expired it; its files may be gone."""
+
+
+class AsOfBeforeFirstVersionError(NotFoundError):
+    """An ``as_of`` time lies before the first version of a store table."""
+
+
+class BacktestNotFoundError(NotFoundError):
+    """No backtest run was recorded under that id."""
+
+
+class VersionPinnedError(CatalogError, PermissionError):
+    """Expiring a version would drop one a backtest is linked to (allowed only when forced)."""

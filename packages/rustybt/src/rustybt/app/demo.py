@@ -20,7 +20,7 @@ from rustybt.app.bundles import prepare_bundle
 from rustybt.app.container import App
 from rustybt.app.private_files import private_dir, write_private_text
 from rustybt.app.report import render
-from rustybt.app.report.dataset_quality import dataset_quality
+from rustybt.app.report.dataset_quality import dataset_quality, rejected_rows
 
 SAMPLES = Path(__file__).resolve().parent / "sample_data"
 OHLCV = ("open", "high", "low", "close", "volume")
@@ -117,7 +117,7 @@ def run_demo(app: App, say: Callable[[str], None], table: Callable[[str, list[di
         bars = app.dataset_bars(info)  # a miss: read from the store, then cached
         quality = dataset_quality(app, info, bars)
         path = report_dir / f"{info.bundle}.html"
-        write_private_text(path, render(quality))
+        write_private_text(path, render(quality, rejections=rejected_rows(quality)))
         outcome["reports"].append(str(path))
         again = time.perf_counter()
         app.dataset_bars(info)  # the same query again: a hot hit

@@ -4,6 +4,7 @@ Subclass a ``<Port>Contract`` in a ``Test*`` class and override its one implemen
 fixture; every test then runs against your implementation::
 
     from rustybt.contract.data_source import DataSourceContract
+from rustybt.contract.version_log import VersionLogContract
 
     class TestAcmeSource(DataSourceContract):
         @pytest.fixture
@@ -16,5 +17,7 @@ from rustybt.contract.bar_writer import BarWriterContract
 from rustybt.contract.cache import CacheContract
 from rustybt.contract.catalog import CatalogContract
 from rustybt.contract.data_source import DataSourceContract
+from rustybt.contract.version_log import VersionLogContract
 
-__all__ = ["BarReaderContract", "BarWriterContract", "CacheContract", "CatalogContract", "DataSourceContract"]
+__all__ = ["BarReaderContract", "BarWriterContract", "CacheContract", "CatalogContract", "DataSourceContract",
+           "VersionLogContract"]

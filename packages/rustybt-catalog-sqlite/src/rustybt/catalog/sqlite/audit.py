@@ -33,7 +33,8 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def _os_user() -> str:
+def os_user() -> str:
+    """The operating-system user running this process (``uid:N`` when it has no name)."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -49,12 +50,12 @@ def record(
     rows: int | None = None,
     checksum: str | None = None,
     **detail: Any,
-) -> None:
-    """Append an entry (``at`` in epoch microseconds) inside the caller's transaction."""
-    conn.execute(
+) -> int:
+    """Append an entry (``at`` in epoch microseconds) inside the caller's transaction; return its id."""
+    result = conn.execute(
         audit_log.insert().values(
             at=at,
-            os_user=_os_user(),
+            os_user=os_user(),
             pid=os.getpid(),
             host=socket.gethostname(),
             operation=operation,
@@ -64,6 +65,9 @@ def record(
             detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
         )
     )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def read(conn: Connection, dataset_id: str | None, operation: str | None, limit: int | None) -> list[AuditEntry]:

@@ -22,6 +22,7 @@ from rustybt.catalog.sqlite.side_records import SideRecords
 from rustybt.catalog.sqlite.tables import backtest_data_links
 from rustybt.catalog.sqlite.times import from_micros, now_utc, to_micros
 from rustybt.catalog.sqlite.transactions import TransactionRunner
+from rustybt.catalog.sqlite.version_log import SqlVersionLog
 from rustybt.domain.assets import Asset, AssetKey, AssetType
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
@@ -30,7 +31,7 @@ from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.resolution import Resolution
 
 
-class SqlAlchemyCatalog(SideRecords):
+class SqlAlchemyCatalog(SideRecords, SqlVersionLog):
     """The metadata catalog in a SQL database, through SQLAlchemy Core.
 
     ``DataCatalog("~/.rustybt/metadata.db")`` opens (or creates) a SQLite file;
@@ -39,9 +40,10 @@ class SqlAlchemyCatalog(SideRecords):
     its ``audit_log`` entry; a busy database is waited for up to ``lock_timeout`` seconds. A new
     SQLite file gets ``file_mode`` (its new folders ``dir_mode``). ``upgraded_from`` is the
     layout version found on open (0 for a new database). ``clock`` stamps created, updated,
-    validated and audit times. With a ``root`` (the RustyBT home), dataset locations inside it
-    are stored relative to it and handed out joined to it (``paths.DatasetPaths``), so a home
-    copied or moved elsewhere keeps working; older catalogs are upgraded to that on open.
+    validated and audit times. It is also the store's ``VersionLog`` (``version_log.SqlVersionLog``).
+    With a ``root`` (the RustyBT home), dataset locations inside it are stored relative to it and
+    handed out joined to it (``paths.DatasetPaths``), so a home copied or moved elsewhere keeps
+    working; older catalogs are upgraded to that on open.
     """
 
     def __init__(

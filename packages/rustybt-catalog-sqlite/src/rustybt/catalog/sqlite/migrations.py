@@ -27,6 +27,7 @@ from rustybt.catalog.sqlite.tables import (
     symbols,
 )
 from rustybt.catalog.sqlite.transactions import TransactionRunner
+from rustybt.catalog.sqlite.version_tables import VERSION_TABLES
 from rustybt.domain.errors import SchemaVersionError
 
 _MICROS_PER_SECOND = 1_000_000
@@ -142,8 +143,14 @@ def _upgrade_2_to_3(conn: Connection) -> None:
 
 
 def _upgrade_3_to_4(conn: Connection) -> None:
-    conn.execute(text("ALTER TABLE date_ranges ADD COLUMN gap_count BIGINT"))
-    dataset_issues.create(conn)
+    for table in VERSION_TABLES:
+        table.create(conn, checkfirst=True)
+
+
+def _upgrade_4_to_5(conn: Connection) -> None:
+    if "gap_count" not in {c["name"] for c in inspect(conn).get_columns("date_ranges")}:
+        conn.execute(text("ALTER TABLE date_ranges ADD COLUMN gap_count BIGINT"))
+    dataset_issues.create(conn, checkfirst=True)
 
 
 def _index(table: Table, name: str) -> Index:
@@ -153,5 +160,6 @@ def _index(table: Table, name: str) -> Index:
 _UPGRADES: dict[int, tuple[Callable[[Connection], None], str]] = {
     1: (_upgrade_1_to_2, "microsecond times; assets, audit_log; dataset status, bundle and seq"),
     2: (_upgrade_2_to_3, "corporate_actions (splits and dividends per sid)"),
-    3: (_upgrade_3_to_4, "gap counts per symbol range; dataset_issues (rejected rows, flags)"),
+    3: (_upgrade_3_to_4, "version log: store_tables, versions, files, backtests, backtest_versions"),
+    4: (_upgrade_4_to_5, "gap counts per symbol range; dataset_issues (rejected rows, flags)"),
 }

@@ -27,8 +27,9 @@ from sqlalchemy import (
 
 from rustybt.domain.dataset import DATASET_STATUSES
 
-SCHEMA_VERSION = 4
-"""Version of the layout below. 1 is the spec's original layout (seconds, no assets)."""
+SCHEMA_VERSION = 5
+"""Version of the layout below (and of ``version_tables``). 1 is the spec's original layout
+(seconds, no assets); 4 added the version log; 5 gap counts and dataset issues."""
 
 STATUSES = DATASET_STATUSES
 

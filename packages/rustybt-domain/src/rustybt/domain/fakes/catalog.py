@@ -15,6 +15,7 @@ from rustybt.domain.dataset import DATASET_STATUSES, DatasetInfo, SymbolRange
 from rustybt.domain.dataset_issues import check_issues, empty_issues
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError, UnknownSidError
+from rustybt.domain.fakes.version_log import InMemoryVersionLog
 from rustybt.domain.instants import TimeLike, to_utc
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports.catalog import Catalog
@@ -25,10 +26,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class InMemoryCatalog(Catalog):
-    """Keeps datasets, assets and backtest links in memory; same semantics as a database catalog."""
+class InMemoryCatalog(Catalog, InMemoryVersionLog):
+    """Keeps datasets, assets and backtest links in memory; same semantics as a database catalog.
+    Also the in-memory ``VersionLog`` (on the same clock)."""
 
     def __init__(self, clock: Callable[[], datetime] = _now) -> None:
+        InMemoryVersionLog.__init__(self, clock)
         self._clock = clock
         self._datasets: dict[str, DatasetInfo] = {}
         self._assets: dict[AssetKey, Asset] = {}

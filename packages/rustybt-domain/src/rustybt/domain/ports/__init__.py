@@ -5,6 +5,7 @@ from rustybt.domain.ports.bar_writer import BarWriter, PartitionWrite, WriteResu
 from rustybt.domain.ports.cache import Cache, CacheStats, TierStats, key_digest
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.ports.data_source import DataSource
+from rustybt.domain.ports.version_log import VersionLog
 
 __all__ = [
     "BarReader",
@@ -15,6 +16,7 @@ __all__ = [
     "DataSource",
     "PartitionWrite",
     "TierStats",
+    "VersionLog",
     "WriteResult",
     "key_digest",
 ]

@@ -1,6 +1,7 @@
-"""The data-quality report: assessment, SVG charts and the HTML page."""
+"""The data-quality report: assessment, the page model, the interactive pages and the index."""
 
-from rustybt.app.report.html import render
+from rustybt.app.report.html import render, write_page
+from rustybt.app.report.page_model import DatasetPage, Marker, SymbolPage, build_page
 from rustybt.app.report.quality import QualityReport, SymbolQuality, assess
 
-__all__ = ["QualityReport", "SymbolQuality", "assess", "render"]
+__all__ = ["DatasetPage", "Marker", "QualityReport", "SymbolPage", "SymbolQuality", "assess", "build_page", "render", "write_page"]

@@ -45,4 +45,12 @@ def recorded_splits(app: App, info: DatasetInfo) -> pl.DataFrame:
     )
 
 
-__all__ = ["dataset_quality", "recorded_splits"]
+def rejected_rows(quality: QualityReport) -> pl.DataFrame:
+    """The rows the ingest rejected, as the page takes them (``row`` is where the source had the
+    row: its ``file:line`` when it said)."""
+    return quality.rejected.select(
+        pl.col("location").alias("row"), "symbol", "timestamp", "rule", "detail", "location"
+    )
+
+
+__all__ = ["dataset_quality", "recorded_splits", "rejected_rows"]

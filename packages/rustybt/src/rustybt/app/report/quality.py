@@ -53,12 +53,6 @@ class QualityReport:
     row_times: list[str] = field(default_factory=list)  # time of each validated row
     rejected: pl.DataFrame = field(default_factory=empty_issues)  # rows the ingest did not store
 
-    def rejected_rows(self) -> list[dict[str, object]]:
-        """The rows the ingest rejected: symbol, time, rule, what, where (file:line)."""
-        return self.rejected.select(
-            "symbol", "timestamp", "rule", pl.col("detail").alias("what"), pl.col("location").alias("where")
-        ).to_dicts()
-
     def split_flags(self) -> list[dict[str, object]]:
         """Each split flag: rule, symbol and its day and ratio."""
         return [
@@ -79,12 +73,10 @@ class QualityReport:
             {
                 "symbol": s.symbol,
                 "bars": s.bars.height,
-                "first": str(s.bars.get_column("timestamp").min()) if s.bars.height else None,
-                "last": str(s.bars.get_column("timestamp").max()) if s.bars.height else None,
+                "first": str(s.bars.get_column("timestamp").min()) if s.bars.height else "-",
+                "last": str(s.bars.get_column("timestamp").max()) if s.bars.height else "-",
                 "missing bars": s.missing,
                 "outliers": len(s.outlier_rows),
-                "split flags": sum(v.count for v in s.violations if v.rule in ("suspected_split", "split_not_in_prices")),
-                "rejected rows": self.rejected.filter(pl.col("symbol") == s.symbol).height,
                 "errors": s.errors,
             }
             for s in self.symbols
