@@ -96,17 +96,14 @@ def _install_hooks(events: str, pause: float) -> None:
 
 
 def cache_frame(key: int, version: int) -> polars.DataFrame:
-    """The entry put for ``key`` by its ``version``-th put: every row names both, and the row
-    count and prices follow from them, so a torn or mixed entry cannot pass for a whole one."""
+    """The entry put for ``key`` by its ``version``-th put, a frame of bars: every row names both
+    (``sid`` the key, ``volume`` the version, ``open`` the row), and the row count and prices
+    follow from them, so a torn or mixed entry cannot pass for a whole one."""
     rows = 300 + (key * 37 + version * 11) % 500
+    close = polars.Series("close", [f"{key}.{version:04d}{i % 10_000:04d}" for i in range(rows)]).cast(polars.Decimal(18, 8))
     return polars.DataFrame(
-        {
-            "key": [key] * rows,
-            "version": [version] * rows,
-            "row": list(range(rows)),
-            "close": [f"{key}.{version:04d}{i % 10_000:04d}" for i in range(rows)],
-        }
-    ).with_columns(polars.col("close").cast(polars.Decimal(18, 8)))
+        {"sid": [key] * rows, "open": list(range(rows)), "high": close, "low": close, "close": close, "volume": [version] * rows}
+    )
 
 
 def cache_puts(spec: dict[str, Any]) -> None:

@@ -109,8 +109,9 @@ def test_a_damaged_cold_cache_file_is_a_miss(tmp_path: Path, how: str) -> None:
     )
     stamp = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
     cache = DiskCache(tmp_path, ttl_seconds=None)
-    cache.store("k", CachedFrame(frame, "sum", stamp))
-    path = cache.path_for("k")
+    key = "ab" * 32  # a digest, as every cache key is
+    cache.store(key, CachedFrame(frame, "sum", stamp))
+    path = cache.path_for(key)
     original = path.read_bytes()
     if how == "truncate":
         cases = [original[:n] for n in range(0, len(original), max(1, len(original) // 50))]
@@ -120,6 +121,6 @@ def test_a_damaged_cold_cache_file_is_a_miss(tmp_path: Path, how: str) -> None:
         cases = [original[:i] + bytes([original[i] ^ 0x01]) + original[i + 1 :] for i in range(len(original))]
     for damaged in cases:
         path.write_bytes(damaged)
-        assert cache.fetch("k") is None, f"a damaged cache file ({how}, {len(damaged)} bytes) was a hit"
+        assert cache.fetch(key) is None, f"a damaged cache file ({how}, {len(damaged)} bytes) was a hit"
         assert not path.exists()
     assert cache.get_stats().tiers["disk"].corrupt == len(cases)

@@ -36,12 +36,12 @@ def _key(k: int) -> CacheKey:
 
 def _whole(k: int, frame: pl.DataFrame) -> str | None:
     """Why ``frame`` is not one whole entry of key ``k`` (``None`` when it is)."""
-    versions = frame.get_column("version").unique().to_list()
-    if len(versions) != 1 or frame.get_column("key").unique().to_list() != [k]:
-        return f"rows of several puts: keys {frame.get_column('key').unique().to_list()}, versions {versions}"
+    versions = frame.get_column("volume").unique().to_list()
+    if len(versions) != 1 or frame.get_column("sid").unique().to_list() != [k]:
+        return f"rows of several puts: keys {frame.get_column('sid').unique().to_list()}, versions {versions}"
     v = versions[0]
     rows = 300 + (k * 37 + v * 11) % 500
-    if frame.height != rows or frame.get_column("row").to_list() != list(range(rows)):
+    if frame.height != rows or frame.get_column("open").to_list() != list(range(rows)):
         return f"{frame.height} rows, the put had {rows}"
     expected = [Decimal(f"{k}.{v:04d}{i % 10_000:04d}") for i in range(rows)]
     return None if frame.get_column("close").to_list() == expected else "prices differ from the put"

@@ -39,7 +39,7 @@ def test_a_schema_3_catalog_gains_the_version_log_in_place(
             conn.execute(text(f"DROP TABLE {table}"))
         conn.execute(text("UPDATE schema_version SET version = 3"))
     reopened = open_catalog(path)
-    assert reopened.upgraded_from == 3 == SCHEMA_VERSION - 1
+    assert reopened.upgraded_from == 3 < SCHEMA_VERSION
     assert reopened.get_dataset_info(ident).bundle == "demo"
     assert reopened.commit(DAILY, 0, [stored("a")], operation="import").version == 1
     with engine.connect() as conn:

@@ -13,6 +13,7 @@ from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import StorageError
 from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog, InMemoryDataSource
 from rustybt.domain.ingest import IngestService
+from rustybt.domain.ingest_checks import NoBarsError
 from rustybt.domain.ports.bar_writer import WriteResult
 from rustybt.domain.resolution import Resolution
 
@@ -126,7 +127,8 @@ def test_an_interrupted_first_ingest_is_resumed_even_in_full_mode() -> None:
     assert [(r.symbol, r.bar_count) for r in info.date_ranges] == [("AAA", 31)]
 
 
-def test_a_rejected_batch_records_no_intent() -> None:
+def test_a_batch_without_bars_is_refused_and_records_no_intent() -> None:
     svc, catalog, writer, _ = setup()
-    svc.run(["AAA"], DateRange.of("2030-01-01", "2030-01-31"), "1d")
+    with pytest.raises(NoBarsError, match="no bars of AAA"):
+        svc.run(["AAA"], DateRange.of("2030-01-01", "2030-01-31"), "1d")
     assert catalog.list_datasets() == [] and writer.seen == []

@@ -8,7 +8,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from rustybt.storage.parquet.price_classes import MIN_CLASS_ROWS, StoredFile, finest_class, plan_files, sibling_name, sid_classes
+from rustybt.storage.parquet.price_classes import (
+    MIN_CLASS_ROWS,
+    StoredFile,
+    finest_class,
+    plan_files,
+    sibling_name,
+    sid_classes,
+)
 
 
 def _bars(make_bars, prices: dict[int, str], days: int) -> pl.DataFrame:

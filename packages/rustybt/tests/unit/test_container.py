@@ -48,10 +48,11 @@ def test_redis_shared_tier_by_configuration(tmp_path: Path, redis_url: str) -> N
     first = build_container(load_settings(tmp_path / "a", env=env))
     assert isinstance(first.cache, CacheManager)
     assert isinstance(first.cache.cold, RedisCache)
-    first.cache.put(["AAPL"], "2024-01-01", "2024-01-31", "1d", "test", pl.DataFrame({"x": [1, 2, 3]}))
+    bars = pl.DataFrame({f: [1.0, 2.0, 3.0] for f in ("open", "high", "low", "close", "volume")})
+    first.cache.put(["AAPL"], "2024-01-01", "2024-01-31", "1d", "test", bars)
     other_worker = build_container(load_settings(tmp_path / "b", env=env))  # another home: only Redis is shared
     got = other_worker.cache.get(["AAPL"], "2024-01-01", "2024-01-31", "1d", "test")
-    assert got is not None and got.collect()["x"].to_list() == [1, 2, 3]
+    assert got is not None and got.collect()["close"].to_list() == [1.0, 2.0, 3.0]
 
 
 def test_price_class_files_are_chosen_by_configuration(tmp_path: Path) -> None:

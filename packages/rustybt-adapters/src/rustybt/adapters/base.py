@@ -17,6 +17,7 @@ from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode
 from rustybt.domain.errors import InvalidResolutionError
 from rustybt.domain.ingest import IngestService, IngestSummary, ProgressCallback
+from rustybt.domain.ingest_quality import ExpectedTimes
 from rustybt.domain.instants import TimeLike
 from rustybt.domain.ports.bar_writer import BarWriter
 from rustybt.domain.ports.catalog import Catalog
@@ -108,13 +109,17 @@ class BaseDataAdapter(DataSource):
         asset_type: AssetType | str | None = None,
         incremental: bool = True,
         now: datetime | None = None,
+        expected_times: ExpectedTimes | None = None,
+        corporate_actions: pl.DataFrame | None = None,
     ) -> IngestSummary:
         """fetch → validate → standardize → write → checksum → register, as one workflow.
 
         Strict ``mode`` rejects the batch on any bad value or row; lenient writes the valid
         rows and lists every rejected one in the summary. A failed ingest registers nothing.
         A range extending a dataset of the same source, resolution, bundle and symbols fetches
-        only the missing bars and extends that dataset.
+        only the missing bars and extends that dataset. ``expected_times`` (a calendar's bar
+        times) makes gaps count against it; ``corporate_actions`` are the splits the split
+        flags check the prices against (with those the catalog holds).
         """
         service = IngestService(
             self,
@@ -128,6 +133,8 @@ class BaseDataAdapter(DataSource):
             symbols_per_fetch=self.symbols_per_fetch,
             incremental=incremental,
             clock=(lambda: now) if now is not None else _utc_now,
+            expected_times=expected_times,
+            corporate_actions=corporate_actions,
         )
         resolution = self.check_resolution(resolution)
         return await service.ingest(symbols, DateRange.of(start_date, end_date), resolution)

@@ -15,7 +15,9 @@ from rustybt.adapters.csv_actions import empty_actions, read_actions
 from rustybt.adapters.csv_columns import SchemaMapping, parse_scale
 from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions, SymbolFiles
+from rustybt.adapters.csv_local_times import LocalTimes
 from rustybt.adapters.csv_reader import CsvBarReader
+from rustybt.adapters.csv_spans import whole_span, why_no_bars
 from rustybt.adapters.frames import empty_bars, order_bars, raw_columns
 from rustybt.domain.assets import AssetType, check_symbol
 from rustybt.domain.date_range import DateRange
@@ -37,6 +39,11 @@ class CSVAdapter(BaseDataAdapter):
     files; with ``date_from_filename="%Y%m%d"`` the day comes from the start of each file name
     and the date column holds the time since that midnight (``date_format="epoch_ms"``), as in
     LEAN's intraday data. Day files outside the asked span are not opened.
+
+    ``date_format="epoch"`` reads numbers since 1970 in the unit their magnitude shows (per
+    file); ``epoch_s``/``epoch_ms``/``epoch_us``/``epoch_ns`` fix it. Times written without an
+    offset are local to ``timezone``; on its daylight-saving days ``ambiguous`` and
+    ``nonexistent`` decide (``csv_local_times``).
     """
 
     symbols_per_fetch = None
@@ -50,6 +57,8 @@ class CSVAdapter(BaseDataAdapter):
         date_format: str | None = "%Y-%m-%d",
         delimiter: str = ",",
         timezone: str = "UTC",
+        ambiguous: str = "raise",
+        nonexistent: str = "raise",
         has_header: bool = True,
         column_names: Sequence[str] | None = None,
         price_scale: int | str | Decimal = 1,
@@ -72,13 +81,12 @@ class CSVAdapter(BaseDataAdapter):
         self.mapping = SchemaMapping.of(schema_mapping)
         self.date_format = date_format
         self.timezone = timezone
+        local = LocalTimes(timezone, ambiguous, nonexistent)  # checks the zone and both choices
         self.places = parse_scale(price_scale)
         self.resolution = Resolution.parse(resolution)
         self.symbol = symbol
         self.files = {check_symbol(s): Path(p) for s, p in (files or {}).items()}
-        self.options = CsvReadOptions(
-            delimiter, has_header, tuple(column_names) if column_names else None, skip_rows, encoding
-        )
+        self.options = CsvReadOptions.checked(delimiter, has_header, column_names, skip_rows, encoding)
         self._exchange = exchange
         self.default_asset_type = AssetType.parse(asset_type)
         self._folder = SymbolFiles(self.path, file_pattern) if self.path is not None and self.path.is_dir() else None
@@ -87,7 +95,9 @@ class CSVAdapter(BaseDataAdapter):
         self._long_symbols: dict[tuple[str, int, int], set[str]] = {}
         days = FileDays(date_from_filename, date_format, timezone) if date_from_filename else None
         self._days = days
-        self.reader = CsvBarReader(self.options, self.mapping, date_format, timezone, self.places, days)
+        self.reader = CsvBarReader(
+            self.options, self.mapping, date_format, timezone, self.places, days, ambiguous=local.ambiguous, nonexistent=local.nonexistent
+        )
 
     @property
     @override
@@ -138,7 +148,7 @@ class CSVAdapter(BaseDataAdapter):
         if self.is_long and self.path is not None and self._folder is None:
             missing = [n for n in names if n not in self._symbols_in(self.path)]
             if missing:
-                raise SymbolNotFoundError(missing, f"{self.source_name} ({self.path})")
+                raise SymbolNotFoundError(missing, f"{self.source_name} ({self.path})", sorted(self._symbols_in(self.path)))
             frames = [read_actions(self.reader, self.path, span, symbol=None, only=names)]
         else:
             frames = [
@@ -149,6 +159,15 @@ class CSVAdapter(BaseDataAdapter):
             ]
         found = [f for f in frames if not f.is_empty()]
         return pl.concat(found).sort("symbol", "date", "action") if found else empty_actions()
+
+    @override
+    async def explain_no_bars(self, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> str | None:
+        names = list(dict.fromkeys(check_symbol(s) for s in symbols))
+        return await asyncio.to_thread(why_no_bars, self._fetch_blocking, names, self.date_format)
+
+    def available_span(self, symbols: Sequence[str]) -> DateRange | None:
+        """From the first to the last bar the files of ``symbols`` hold (``None``: none)."""
+        return whole_span(self._fetch_blocking, list(dict.fromkeys(check_symbol(s) for s in symbols)))
 
     def available_symbols(self) -> list[str]:
         """Every symbol this source can serve."""
@@ -177,7 +196,7 @@ class CSVAdapter(BaseDataAdapter):
             else:
                 missing.append(name)
         if missing:
-            raise SymbolNotFoundError(missing, self.source_name)
+            raise SymbolNotFoundError(missing, self.source_name, self.available_symbols())
         return found
 
     def _symbols_in(self, path: Path) -> set[str]:
@@ -199,7 +218,7 @@ class CSVAdapter(BaseDataAdapter):
         known = self._symbols_in(path)
         missing = [n for n in names if n not in known]
         if missing:
-            raise SymbolNotFoundError(missing, f"{self.source_name} ({path})")
+            raise SymbolNotFoundError(missing, f"{self.source_name} ({path})", sorted(known))
         return frame if known <= set(names) else frame.filter(pl.col("symbol").is_not_null())
 
 

@@ -13,6 +13,10 @@ from rustybt.domain.errors import ConfigurationError
 from rustybt.domain.schemas import PRICE_FIELDS, TIMESTAMP_DTYPE
 
 EPOCH_FORMATS: dict[str, str] = {"epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us", "epoch_ns": "ns"}
+EPOCH_AUTO = "epoch"  # the unit detected from the magnitude of each file's numbers
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_FIRST_SECOND, _LAST_SECOND = -62_135_596_800, 253_402_300_799  # 0001-01-01, 9999-12-31T23:59:59 UTC
+_INT64 = (-(2**63), 2**63 - 1)
 _KEYS = (
     "date_column",
     "open_column",
@@ -26,6 +30,7 @@ _KEYS = (
 )
 ACTION_FIELDS = ("dividend", "split")
 _YEAR_1_US = -62_135_596_800_000_000  # 0001-01-01T00:00:00 in microseconds since 1970
+_YEAR_10000_US = 253_402_300_800_000_000  # 10000-01-01T00:00:00
 
 
 @dataclass(frozen=True)
@@ -131,12 +136,12 @@ def price_columns(found: Mapping[str, str | None], places: int) -> list[pl.Expr]
     return exprs
 
 
-def time_column(column: str, date_format: str | None, aware: bool, timezone: str) -> pl.Expr:
+def time_column(column: str, date_format: str | None, aware: bool, timezone: str, ambiguous: str = "earliest") -> pl.Expr:
     """The date column parsed to UTC microseconds (null where the text does not parse).
 
     It refers to the parse twice; a large read computes ``parsed_time`` once in a stage of its
     own and passes that column to ``utc_time`` (about twice as fast)."""
-    return utc_time(parsed_time(column, date_format, aware), date_format, aware, timezone)
+    return utc_time(parsed_time(column, date_format, aware), date_format, aware, timezone, ambiguous)
 
 
 def parsed_time(column: str, date_format: str | None, aware: bool) -> pl.Expr:
@@ -149,25 +154,41 @@ def parsed_time(column: str, date_format: str | None, aware: bool) -> pl.Expr:
     return text.str.to_datetime(date_format, strict=False, time_unit="us", time_zone=zone, cache=False)  # parsing beats a lookup
 
 
-def utc_time(parsed: pl.Expr, date_format: str | None, aware: bool, timezone: str) -> pl.Expr:
-    """``parsed_time`` as UTC microseconds: epoch numbers converted, local times placed in
-    ``timezone``, years before 1 null."""
+def epoch_bounds(unit: str) -> tuple[int, int]:
+    """The numbers of ``unit`` that are times in the years 1 to 9999 (and fit 64 bits)."""
+    per = _PER_SECOND[unit]
+    return max(_FIRST_SECOND * per, _INT64[0]), min((_LAST_SECOND + 1) * per - 1, _INT64[1])
+
+
+def epoch_unit(number: int) -> str:
+    """The unit an epoch number most likely counts in, from its magnitude: seconds below 1e11
+    (up to the year 5138), then milliseconds, microseconds, nanoseconds (times after 1973)."""
+    size = abs(number)
+    return "s" if size < 10**11 else "ms" if size < 10**14 else "us" if size < 10**17 else "ns"
+
+
+def utc_time(parsed: pl.Expr, date_format: str | None, aware: bool, timezone: str, ambiguous: str = "earliest") -> pl.Expr:
+    """``parsed_time`` as UTC microseconds: epoch numbers converted (null outside the years 1
+    to 9999), local times placed in ``timezone`` (null where the clocks skip them, and where
+    they pass them twice unless ``ambiguous`` is earliest or latest), years before 1 null."""
     if date_format in EPOCH_FORMATS:
         unit = EPOCH_FORMATS[date_format]
-        epoch = pl.from_epoch(parsed, time_unit=unit).cast(pl.Datetime("us"))  # type: ignore[call-overload]
+        lo, hi = epoch_bounds(unit)
+        inside = pl.when(parsed.is_between(lo, hi)).then(parsed)
+        epoch = pl.from_epoch(inside, time_unit=unit).cast(pl.Datetime("us"))  # type: ignore[call-overload]
         zoned: pl.Expr = epoch.dt.replace_time_zone("UTC")
         return zoned
     if aware:
-        return _in_common_era(parsed).cast(TIMESTAMP_DTYPE)
-    local = _in_common_era(parsed).dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+        return in_common_era(parsed).cast(TIMESTAMP_DTYPE)
+    local = in_common_era(parsed).dt.replace_time_zone(timezone, ambiguous=ambiguous, non_existent="null")  # type: ignore[arg-type]
     return local.dt.convert_time_zone("UTC").cast(TIMESTAMP_DTYPE)
 
 
-def _in_common_era(parsed: pl.Expr) -> pl.Expr:
-    """``parsed`` with signed years (``-2020-01-01`` reads as 2021 BC) as unparsed (null), so
-    such a row is an error naming its line instead of a bar silently outside every range.
-    (A comparison of the microseconds, about ten times cheaper than computing each year.)"""
-    return pl.when(parsed.to_physical() >= _YEAR_1_US).then(parsed)
+def in_common_era(parsed: pl.Expr) -> pl.Expr:
+    """``parsed`` with years outside 1 to 9999 (``-2020-01-01`` reads as 2021 BC) as unparsed
+    (null), so such a row is an error naming its line instead of a bar silently outside every
+    range. (A comparison of the microseconds, about ten times cheaper than computing each year.)"""
+    return pl.when(parsed.to_physical().is_between(_YEAR_1_US, _YEAR_10000_US, closed="left")).then(parsed)
 
 
 def parses_aware(sample: pl.LazyFrame, column: str, date_format: str | None) -> bool:
@@ -186,8 +207,12 @@ def parses_aware(sample: pl.LazyFrame, column: str, date_format: str | None) -> 
 
 __all__ = [
     "ACTION_FIELDS",
+    "EPOCH_AUTO",
     "EPOCH_FORMATS",
     "SchemaMapping",
+    "epoch_bounds",
+    "epoch_unit",
+    "in_common_era",
     "parse_scale",
     "parsed_time",
     "parses_aware",

@@ -17,6 +17,8 @@ from rustybt.adapters.errors import CSVFormatError
 from rustybt.domain.errors import ConfigurationError, InvalidRequestError
 
 EXTENSIONS: tuple[str, ...] = ("", ".csv", ".csv.gz", ".gz", ".zip", ".txt", ".txt.gz")
+ENCODINGS: tuple[str, ...] = ("utf8", "utf8-lossy")
+MAX_SKIP_ROWS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,26 @@ class CsvReadOptions:
     column_names: tuple[str, ...] | None = None
     skip_rows: int = 0
     encoding: str = "utf8"
+
+    @classmethod
+    def checked(
+        cls, delimiter: object, has_header: object, column_names: object, skip_rows: object, encoding: object
+    ) -> CsvReadOptions:
+        """The options, each checked: ``ConfigurationError`` naming the one that is wrong."""
+        if not isinstance(delimiter, str) or len(delimiter.encode("utf-8", "surrogatepass")) != 1 or delimiter in "\r\n\"":
+            raise ConfigurationError(f"delimiter must be one single-byte character other than a quote or line break, not {delimiter!r}")
+        if not isinstance(has_header, bool):
+            raise ConfigurationError(f"has_header must be true or false, not {has_header!r}")
+        names: tuple[str, ...] | None = None
+        if column_names is not None:
+            if not isinstance(column_names, (list, tuple)) or not all(isinstance(c, str) and c for c in column_names):
+                raise ConfigurationError(f"column_names must be a list of non-empty names, not {column_names!r}")
+            names = tuple(column_names) or None
+        if isinstance(skip_rows, bool) or not isinstance(skip_rows, int) or not 0 <= skip_rows <= MAX_SKIP_ROWS:
+            raise ConfigurationError(f"skip_rows must be a whole number from 0 to {MAX_SKIP_ROWS}, not {skip_rows!r}")
+        if encoding not in ENCODINGS:
+            raise ConfigurationError(f"encoding must be one of {', '.join(ENCODINGS)}, not {encoding!r}")
+        return cls(delimiter, has_header, names, skip_rows, encoding)
 
     def load(self, path: Path) -> Path | bytes:
         """What the CSV reader reads: the plain file itself, or the bytes of a zip member or of
@@ -105,6 +127,8 @@ class SymbolFiles:
     def __init__(self, folder: Path, pattern: str = "{symbol}") -> None:
         self.folder = folder
         self.pattern = pattern
+        if not isinstance(pattern, str) or pattern.count("{symbol}") < 1 or _formats_badly(pattern):
+            raise ConfigurationError(f"file_pattern must name the symbol as {{symbol}} (e.g. '{{symbol}}' or '{{symbol}}/*_trade.zip'), not {pattern!r}")
         head, slash, tail = pattern.partition("/")
         self._subfolder = head if slash else None
         self._glob = tail
@@ -178,4 +202,12 @@ class SymbolFiles:
         return [n for n in names if n]
 
 
-__all__ = ["EXTENSIONS", "CsvReadOptions", "SymbolFiles"]
+def _formats_badly(pattern: str) -> bool:
+    try:
+        pattern.format(symbol="X")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return True
+    return False
+
+
+__all__ = ["ENCODINGS", "EXTENSIONS", "CsvReadOptions", "SymbolFiles"]

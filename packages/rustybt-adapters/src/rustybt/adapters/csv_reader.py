@@ -11,7 +11,9 @@ import polars as pl
 from rustybt.adapters.csv_columns import SchemaMapping, parsed_time, parses_aware, price_columns, time_column, utc_time
 from rustybt.adapters.csv_days import FileDays
 from rustybt.adapters.csv_files import CsvReadOptions
+from rustybt.adapters.csv_local_times import LocalTimes
 from rustybt.adapters.csv_numbers import INEXACT, exact_numbers, numbers_parse_exactly, wide_overrides
+from rustybt.adapters.csv_time_checks import TimeChecks, file_date_format
 from rustybt.adapters.errors import CSVFormatError
 from rustybt.adapters.frames import in_span
 from rustybt.domain.date_range import DateRange
@@ -30,7 +32,9 @@ class CsvBarReader:
     OHLCV are parsed straight into their storage Decimals when the input is proven to hold no
     value that parse could round (``csv_numbers``), else kept as text for the exact conversion
     to look at value by value. ``places`` shifts the decimal point of prices (LEAN's ×10000);
-    ``direct_numbers=False`` always keeps them as text.
+    ``direct_numbers=False`` always keeps them as text. Local times on the daylight-saving
+    days of ``timezone`` follow ``ambiguous`` and ``nonexistent`` (``csv_local_times``);
+    ``date_format="epoch"`` finds the unit of each file's numbers (``csv_time_checks``).
     """
 
     options: CsvReadOptions
@@ -40,6 +44,12 @@ class CsvBarReader:
     places: int = 0
     days: FileDays | None = None
     direct_numbers: bool = True
+    ambiguous: str = "raise"
+    nonexistent: str = "raise"
+
+    @property
+    def local(self) -> LocalTimes:
+        return LocalTimes(self.timezone, self.ambiguous, self.nonexistent)
 
     def columns(self, path: Path, source: Path | bytes | None = None) -> tuple[pl.LazyFrame, dict[str, str | None]]:
         """The text scan of ``path`` and the file column of each field."""
@@ -58,7 +68,7 @@ class CsvBarReader:
         frame = self._read_exact(path, source, found, span, symbol, only)
         if frame is None:
             frame = self._collect(self._shape(text, path, found, span, symbol, only, price_columns(found, self.places)), path)
-        self._check_times(frame, text, path, str(found["timestamp"]))
+        frame = self.checks(text, path, found).settle(frame, text, span)
         located = pl.lit(str(path), dtype=pl.Categorical).alias("source_file")
         return frame.rename({LINE: "source_line"}).with_columns(located)
 
@@ -130,8 +140,9 @@ class CsvBarReader:
         date_column = str(found["timestamp"])
         if self.days is not None:
             return self.days.times(date_column, path)
-        aware = parses_aware(scan, date_column, self.date_format)
-        return time_column(date_column, self.date_format, aware, self.timezone)
+        fmt = file_date_format(scan, date_column, self.date_format, path)
+        aware = parses_aware(scan, date_column, fmt)
+        return time_column(date_column, fmt, aware, self.timezone, self.local.polars_ambiguous)
 
     def time_stages(self, scan: pl.LazyFrame, path: Path, found: dict[str, str | None]) -> tuple[pl.Expr | None, pl.Expr]:
         """``times`` in two steps: the parse of the date column (``None`` when there is none to
@@ -139,9 +150,17 @@ class CsvBarReader:
         date_column = str(found["timestamp"])
         if self.days is not None:
             return None, self.days.times(date_column, path)
-        aware = parses_aware(scan, date_column, self.date_format)
-        parsed = parsed_time(date_column, self.date_format, aware)
-        return parsed, utc_time(pl.col(_PARSED), self.date_format, aware, self.timezone)
+        fmt = file_date_format(scan, date_column, self.date_format, path)
+        aware = parses_aware(scan, date_column, fmt)
+        parsed = parsed_time(date_column, fmt, aware)
+        return parsed, utc_time(pl.col(_PARSED), fmt, aware, self.timezone, self.local.polars_ambiguous)
+
+    def checks(self, text: pl.LazyFrame, path: Path, found: dict[str, str | None]) -> TimeChecks:
+        """The checks of the rows of ``path`` left without a time (``csv_time_checks``)."""
+        column = str(found["timestamp"])
+        fmt = None if self.days is not None else file_date_format(text, column, self.date_format, path)
+        aware = fmt is not None and parses_aware(text, column, fmt)
+        return TimeChecks(path, column, self.first_line, fmt, self.date_format, aware, self.local, self.days is not None)
 
     @property
     def first_line(self) -> int:
@@ -158,18 +177,6 @@ class CsvBarReader:
             return shaped.collect()
         except READ_ERRORS as err:
             raise CSVFormatError(f"cannot read as CSV: {err}", path=str(path)) from err
-
-    def _check_times(self, frame: pl.DataFrame, text: pl.LazyFrame, path: Path, column: str) -> None:
-        bad = frame.filter(pl.col("timestamp").is_null())
-        if bad.is_empty():
-            return
-        line = int(bad.get_column(LINE)[0])
-        rows = text.with_row_index(LINE, offset=self.first_line)
-        value = rows.filter(pl.col(LINE) == line).select(column).collect().item()
-        expected = self.date_format or "a date polars can infer"
-        what = "is empty" if value is None else f"{value!r} does not match the date format {expected!r}"
-        more = f" ({bad.height - 1} more such row(s))" if bad.height > 1 else ""
-        raise CSVFormatError(f"column {column!r}: {what}{more}", path=str(path), line=line, column=column)
 
 
 def symbol_text(column: str) -> pl.Expr:

@@ -17,7 +17,7 @@ from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tie
 from rustybt.cache.errors import CorruptCacheEntryError
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import CacheError, ConfigurationError
-from rustybt.domain.ports.cache import CacheStats, TierStats
+from rustybt.domain.ports.cache import CacheStats, TierStats, key_digest
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class DiskCache(Tier):
 
     def path_for(self, key: CacheKey | str) -> Path:
         """The file that holds the entry of ``key``."""
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         return self.root / f"{digest}{SUFFIX}"
 
     @override

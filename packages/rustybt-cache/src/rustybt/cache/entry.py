@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 import polars as pl
 from typing_extensions import override
 
+from rustybt.domain.cache_frames import check_cached_frame
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.instants import TimeLike
-from rustybt.domain.ports.cache import Cache, TierStats
+from rustybt.domain.ports.cache import Cache, TierStats, key_digest
 from rustybt.domain.resolution import Resolution
 
 Clock = Callable[[], float]
@@ -141,4 +142,5 @@ class Tier(Cache):
 
     @override
     def put_entry(self, key: CacheKey | str, data: pl.LazyFrame | pl.DataFrame, *, checksum: str | None = None) -> None:
-        self.store(key, CachedFrame.of(data, checksum, self._clock()))
+        key_digest(key)
+        self.store(key, CachedFrame(check_cached_frame(data), checksum, self._clock()))

@@ -11,7 +11,7 @@ from typing_extensions import override
 from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tier
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import ConfigurationError
-from rustybt.domain.ports.cache import CacheStats, TierStats
+from rustybt.domain.ports.cache import CacheStats, TierStats, key_digest
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class LruCache(Tier):
 
     @override
     def fetch(self, key: CacheKey | str, *, checksum: str | None = None) -> CachedFrame | None:
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         with self._lock:
             entry = self._entries.get(digest)
             if entry is None:
@@ -63,7 +63,7 @@ class LruCache(Tier):
 
     @override
     def store(self, key: CacheKey | str, entry: CachedFrame) -> None:
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         with self._lock:
             self._drop(digest)
             if entry.nbytes > self.max_bytes:
@@ -90,7 +90,7 @@ class LruCache(Tier):
 
     @override
     def invalidate(self, cache_key: CacheKey | str) -> bool:
-        digest = cache_key if isinstance(cache_key, str) else cache_key.digest
+        digest = key_digest(cache_key)
         with self._lock:
             dropped = self._drop(digest)
             if dropped:
@@ -112,7 +112,7 @@ class LruCache(Tier):
         return CacheStats({"memory": tier}, hits=tier.hits, misses=tier.misses)
 
     def __contains__(self, key: CacheKey | str) -> bool:
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         return digest in self._entries
 
     def __len__(self) -> int:

@@ -16,7 +16,7 @@ from rustybt.cache.entry import DEFAULT_TTL_SECONDS, MB, CachedFrame, Clock, Tie
 from rustybt.cache.errors import CacheUnavailableError, CorruptCacheEntryError
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.errors import ConfigurationError, NotInstalledError
-from rustybt.domain.ports.cache import CacheStats, TierStats
+from rustybt.domain.ports.cache import CacheStats, TierStats, key_digest
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class RedisCache(Tier):
 
     @override
     def fetch(self, key: CacheKey | str, *, checksum: str | None = None) -> CachedFrame | None:
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         try:
             pipe = self.client.pipeline(transaction=False)
             pipe.hmget(self._entries + digest, _FIELDS)
@@ -130,7 +130,7 @@ class RedisCache(Tier):
 
     @override
     def store(self, key: CacheKey | str, entry: CachedFrame) -> None:
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         if self.format == "ipc":
             data, seal = encode_ipc(entry.frame, self.compression)
         else:
@@ -164,7 +164,7 @@ class RedisCache(Tier):
 
     @override
     def invalidate(self, cache_key: CacheKey | str) -> bool:
-        dropped = self._drop(cache_key if isinstance(cache_key, str) else cache_key.digest)
+        dropped = self._drop(key_digest(cache_key))
         if dropped:
             self._count(invalidations=1)
         return dropped

@@ -19,7 +19,7 @@ from rustybt.cache.memory import LruCache
 from rustybt.domain.cache_key import CacheKey, generate_cache_key
 from rustybt.domain.errors import CacheError
 from rustybt.domain.instants import TimeLike
-from rustybt.domain.ports.cache import Cache, CacheStats, TierStats
+from rustybt.domain.ports.cache import Cache, CacheStats, TierStats, key_digest
 from rustybt.domain.resolution import Resolution
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ class TwoTierCache(Tier):
 
     def _fetch_cold(self, key: CacheKey | str, checksum: str | None) -> CachedFrame | None:
         entry: CachedFrame | None = None
-        if self._pending and (key if isinstance(key, str) else key.digest) in self._pending:
+        if self._pending and (key_digest(key)) in self._pending:
             self.flush()
         if self.cold is not None:
             try:
@@ -126,7 +126,7 @@ class TwoTierCache(Tier):
         if self._writer is None:
             self._store_cold(key, entry)
             return
-        digest = key if isinstance(key, str) else key.digest
+        digest = key_digest(key)
         with self._count:
             self._pending[digest] = self._pending.get(digest, 0) + 1
         self._writer.submit(self._store_cold, key, entry, digest)

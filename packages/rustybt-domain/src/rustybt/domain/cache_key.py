@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import cached_property
 
 from rustybt.domain.assets import check_symbol
+from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, iso_z, to_utc
 from rustybt.domain.resolution import Resolution
@@ -38,18 +39,16 @@ class CacheKey:
         resolution: str | Resolution,
         source: str,
     ) -> CacheKey:
+        if isinstance(symbols, (str, bytes)) or not isinstance(symbols, Iterable):
+            raise InvalidRequestError(f"a cache key needs a list of symbols, not {type(symbols).__name__}")
         names = tuple(sorted({check_symbol(s) for s in symbols}))
         if not names:
             raise InvalidRequestError("a cache key needs at least one symbol")
         if not isinstance(source, str) or not source:
             raise InvalidRequestError("a cache key needs a non-empty source")
-        return cls(
-            names,
-            to_utc(start_date, name="start_date"),
-            to_utc(end_date, name="end_date"),
-            Resolution.parse(resolution),
-            source,
-        )
+        DateRange.of(start_date, end_date)  # a start after the end is an InvalidDateRangeError
+        first, last = to_utc(start_date, name="start_date"), to_utc(end_date, name="end_date")
+        return cls(names, first, last, Resolution.parse(resolution), source)
 
     def params(self) -> dict[str, object]:
         """The JSON document that is hashed."""

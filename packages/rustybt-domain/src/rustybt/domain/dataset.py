@@ -17,13 +17,22 @@ DATASET_STATUSES = (PENDING, COMPLETE)
 
 @dataclass(frozen=True)
 class SymbolRange:
-    """The span one symbol covers inside a dataset."""
+    """The span one symbol covers inside a dataset.
+
+    ``gaps`` counts the bars missing between its first and last bar (``validation.gaps``: the
+    one definition every summary, listing and report uses); ``None`` when it was not counted
+    (records from before counting). ``has_gaps`` follows ``gaps`` when that is known."""
 
     symbol: str
     start: datetime
     end: datetime
     bar_count: int
     has_gaps: bool = False
+    gaps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.gaps is not None:
+            object.__setattr__(self, "has_gaps", self.gaps > 0)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from rustybt.domain.errors import InvalidDateRangeError
-from rustybt.domain.instants import TimeLike, to_utc
+from rustybt.domain.instants import TimeLike, end_of_day, to_utc
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +34,7 @@ class DateRange:
         first = to_utc(start, name="start")
         last = to_utc(end, name="end")
         if _is_bare_date(end):
-            last = last + timedelta(days=1) - timedelta(microseconds=1)
+            last = end_of_day(last)
         if first > last:
             raise InvalidDateRangeError(
                 f"start {first.isoformat()} is after end {last.isoformat()}"

@@ -61,8 +61,10 @@ class ValueIssue:
     when: str | None = None
     stored: Decimal | None = None  # the rounded value, for rounding issues
 
-    def describe(self) -> str:
-        where = [f"row {self.row}", f"column {self.column!r}"]
+    def describe(self, *, with_row: bool = True) -> str:
+        """What is wrong and where; ``with_row=False`` leaves out the row position (when the
+        caller names the row's place in its source instead)."""
+        where = [f"row {self.row}", f"column {self.column!r}"] if with_row else [f"column {self.column!r}"]
         if self.symbol is not None:
             where.insert(0, f"symbol {self.symbol!r}")
         if self.when is not None:
@@ -179,20 +181,25 @@ def _convert_in_context(
         return None, issue("nan")
     if number.is_infinite():
         return None, issue("infinite")
-    limit = Decimal(10) ** int_digits
-    if abs(number) >= limit:
+    if number.is_zero():  # 0e1000000 is zero, whatever its exponent
+        return Decimal(0).quantize(_QUANTUM), None
+    # Magnitudes come from the exponent alone: arithmetic on 1e1000000 or on a
+    # 2,000,000-digit value would overflow or exhaust any arithmetic context.
+    if number.adjusted() >= int_digits:
         return None, issue("overflow")
-    exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)
-    rounded = None
-    if exponent < -SCALE and number != number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN):
+    if number.adjusted() < -SCALE - 1:  # below half of 1e-8: rounds to zero
         if mode is ConversionMode.STRICT:
             return None, issue("too_many_decimals")
-        number = number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
-        if abs(number) >= limit:  # 9999999999.999999999 rounds up past the column
-            return None, issue("overflow")
-        rounded = issue("too_many_decimals", number)
-    return number.quantize(_QUANTUM), rounded
+        zero = Decimal(0).quantize(_QUANTUM)
+        return zero, issue("too_many_decimals", zero)
+    quantized = number.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
+    if quantized == number:
+        return quantized, None
+    if mode is ConversionMode.STRICT:
+        return None, issue("too_many_decimals")
+    if quantized.adjusted() >= int_digits:  # 9999999999.999999999 rounds up past the column
+        return None, issue("overflow")
+    return quantized, issue("too_many_decimals", quantized)
 
 
 def to_decimal_columns(

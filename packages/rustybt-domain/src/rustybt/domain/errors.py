@@ -105,11 +105,15 @@ class NotFoundError(RustyBTDataError, LookupError):
 class SymbolNotFoundError(NotFoundError):
     """One or more symbols are unknown to a data source or the catalog."""
 
-    def __init__(self, symbols: Sequence[str] | str, where: str | None = None) -> None:
+    def __init__(self, symbols: Sequence[str] | str, where: str | None = None, known: Sequence[str] | None = None) -> None:
         self.symbols: tuple[str, ...] = (symbols,) if isinstance(symbols, str) else tuple(symbols)
         listed = ", ".join(repr(s) for s in self.symbols)
         suffix = f" in {where}" if where else ""
-        super().__init__(f"unknown symbol(s){suffix}: {listed}")
+        offered = ""
+        if known is not None:
+            shown = ", ".join(list(known)[:20]) + (f" and {len(known) - 20} more" if len(known) > 20 else "")
+            offered = f"; it has: {shown}" if known else "; it has no symbols"
+        super().__init__(f"unknown symbol(s){suffix}: {listed}{offered}")
 
 
 class UnknownSidError(NotFoundError):
@@ -124,9 +128,9 @@ class UnknownSidError(NotFoundError):
 class DatasetNotFoundError(NotFoundError):
     """No dataset has the given id."""
 
-    def __init__(self, dataset_id: str) -> None:
+    def __init__(self, dataset_id: str, hint: str | None = None) -> None:
         self.dataset_id = dataset_id
-        super().__init__(f"no dataset with id {dataset_id!r}")
+        super().__init__(f"no dataset with id {dataset_id!r}" + (f": {hint}" if hint else ""))
 
 
 DatasetNotFound = DatasetNotFoundError

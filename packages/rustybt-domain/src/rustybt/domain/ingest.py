@@ -17,7 +17,12 @@ process killed in between leaves it pending, and the next ingest of the same sou
 resolution and symbols resumes that dataset (fetching what its record still lacks).
 
 A raw frame may carry ``source_file`` and ``source_line`` columns; rejected rows then name
-their ``location`` (``file:line``) in the summary.
+their ``location`` (``file:line``) in the summary and in a strict-mode error.
+
+Before anything is fetched, an ingest into a bundle that holds one of the symbols from another
+source is refused (``ingest_checks``); a new dataset for which the source has no bar at all is
+refused too, with the source's explanation. Gaps are counted one way (``ingest_quality``) and
+kept per symbol in the catalog with the rejected rows and split flags (``dataset_issues``).
 """
 
 from __future__ import annotations
@@ -34,8 +39,9 @@ from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.decimals import ConversionMode, ValueIssue, to_decimal_columns
 from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.ingest_checks import no_bars, refuse_foreign_symbols, strict_failure
 from rustybt.domain.ingest_frames import keyed_by_symbol, sid_column, standard_columns, symbol_spans
-from rustybt.domain.ingest_incremental import merged_ranges, missing_pieces
+from rustybt.domain.ingest_incremental import missing_pieces
 from rustybt.domain.ingest_intent import (
     COMPLETE,
     Intent,
@@ -46,15 +52,28 @@ from rustybt.domain.ingest_intent import (
     touched_partitions,
     withdraw_after,
 )
+from rustybt.domain.ingest_quality import (
+    ExpectedTimes,
+    GapCounter,
+    IngestQuality,
+    counts_by_symbol,
+    issues_of,
+    merged_with_seams,
+    report_with,
+    split_violations,
+    with_gaps,
+)
 from rustybt.domain.ingest_rejections import LOCATION_COLUMNS, REJECTED_SCHEMA, rejections, without_rejected
 from rustybt.domain.integrity import dataset_checksum
 from rustybt.domain.ports.bar_writer import BarWriter, WriteResult
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.ports.data_source import DataSource
 from rustybt.domain.resolution import Resolution
+from rustybt.domain.schemas import CORPORATE_ACTIONS_SCHEMA as STANDARD_ACTION_TYPES
 from rustybt.domain.schemas import STANDARD_OHLCV_SCHEMA, storage_schema
-from rustybt.domain.validation import ValidationConfig, ValidationReport, validate_bars
+from rustybt.domain.validation import Severity, ValidationConfig, ValidationReport, validate_bars
 from rustybt.domain.validation.layout import ascending
+from rustybt.domain.validation.splits import SPLIT_RULES
 
 
 @dataclass(frozen=True)
@@ -89,8 +108,9 @@ class IngestSummary:
     rejected: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECTED_SCHEMA))
     rounded: list[ValueIssue] = field(default_factory=list)
     ranges: tuple[SymbolRange, ...] = ()
-    gaps: int = 0
+    gaps: int | None = 0  # None: not counted (daily bars with no calendar given)
     outliers_flagged: int = 0
+    splits_flagged: int = 0
     report: ValidationReport = field(default_factory=ValidationReport)
     files: dict[str, str] = field(default_factory=dict)
     extended: bool = False
@@ -104,7 +124,7 @@ class IngestSummary:
                 "first": r.start.isoformat(),
                 "last": r.end.isoformat(),
                 "bars": r.bar_count,
-                "gaps": "yes" if r.has_gaps else "no",
+                "gaps": r.gaps,
             }
             for r in self.ranges
         ]
@@ -119,6 +139,9 @@ class IngestService:
 
     ``symbols_per_fetch`` symbols are asked of the source at a time (``None``: all at once);
     ``progress`` is told when each symbol's bars have arrived and when they are registered.
+    ``expected_times`` gives the calendar's bar times for counting gaps; ``corporate_actions``
+    the splits known for the symbols (``CORPORATE_ACTIONS_SCHEMA``), which the split flags are
+    checked against together with those the catalog holds.
     """
 
     def __init__(
@@ -135,6 +158,8 @@ class IngestService:
         progress: ProgressCallback | None = None,
         symbols_per_fetch: int | None = 1,
         incremental: bool = True,
+        expected_times: ExpectedTimes | None = None,
+        corporate_actions: pl.DataFrame | None = None,
     ) -> None:
         if symbols_per_fetch is not None and symbols_per_fetch < 1:
             raise InvalidRequestError(f"symbols_per_fetch must be at least 1, not {symbols_per_fetch}")
@@ -149,6 +174,8 @@ class IngestService:
         self.progress = progress
         self.symbols_per_fetch = symbols_per_fetch
         self.incremental = incremental
+        self.expected_times = expected_times
+        self.corporate_actions = corporate_actions
 
     def run(self, symbols: Sequence[str], span: DateRange, resolution: Resolution | str) -> IngestSummary:
         """Synchronous ``ingest``."""
@@ -159,17 +186,20 @@ class IngestService:
         names = tuple(dict.fromkeys(check_symbol(s) for s in symbols))
         if not names:
             raise InvalidRequestError("no symbols to ingest")
+        refuse_foreign_symbols(self.catalog, self.bundle, self.source.exchange, self.source.source_name, names)
         existing = dataset_to_extend(self.catalog, self.source.source_name, names, span, resolution, self.bundle, incremental=self.incremental)
         resumed = existing or resumable_dataset(self.catalog, self.source.source_name, names, resolution, self.bundle)
         pieces = missing_pieces(existing, span) if existing is not None else (span,)
         raw = keyed_by_symbol(await self._fetch(names, pieces, resolution), names)
+        if raw.is_empty() and existing is None and resumed is None:
+            raise no_bars(self.source.source_name, names, span, await self.source.explain_no_bars(names, span, resolution))
         summary = IngestSummary(None, self.source.source_name, resolution, names, rows_fetched=raw.height)
         summary.fetched_spans = pieces
         if existing is not None:
             summary.dataset_id = existing.dataset_id
             summary.extended = True
             summary.ranges = existing.date_ranges
-        clean = self._convert_and_validate(raw, resolution, summary)
+        clean, quality = self._convert_and_validate(raw, resolution, summary)
         if clean.is_empty():
             return summary
         stored = self._to_storage(clean, resolution)
@@ -193,7 +223,7 @@ class IngestService:
             except Exception as failure:
                 withdraw_after(self.catalog, intent, failure)
                 raise
-            self._register(result, clean, span, resolution, summary, None if intent.fresh else existing, intent)
+            self._register(result, clean, span, resolution, summary, None if intent.fresh else existing, intent, quality)
         self._report_written(summary)
         return summary
 
@@ -228,25 +258,44 @@ class IngestService:
         for done, name in enumerate(summary.symbols, start=1):
             self._notify(IngestProgress(name, "written", by_symbol.get(name, 0), done, len(summary.symbols)))
 
-    def _convert_and_validate(self, raw: pl.DataFrame, resolution: Resolution, summary: IngestSummary) -> pl.DataFrame:
+    def _convert_and_validate(self, raw: pl.DataFrame, resolution: Resolution, summary: IngestSummary) -> tuple[pl.DataFrame, IngestQuality]:
         conversion = to_decimal_columns(raw, mode=self.mode)
         summary.rounded = conversion.rounded
         summary.values_rounded = len(conversion.rounded)
         frame = standard_columns(conversion.frame)
-        report = validate_bars(
-            frame, self.validation, resolution=resolution if resolution.is_intraday else None, now=self.clock()
-        )
-        summary.report = report
-        summary.gaps = report.count("no_gaps")
-        summary.outliers_flagged = report.count("price_outlier") + report.count("volume_spike")
-        if self.mode is ConversionMode.STRICT:
-            conversion.raise_if_rejected()
-            report.raise_if_errors()
-            return frame
+        report = validate_bars(frame, self.validation, now=self.clock())  # gaps: below, on the rows kept
         rejected = rejections(frame, conversion.rejected, report, raw)
+        if self.mode is ConversionMode.STRICT and not rejected.is_empty():
+            raise strict_failure(conversion, report, rejected)
+        clean = without_rejected(frame, rejected)
+        counter = GapCounter(resolution, self.expected_times)
+        gaps = counter.violations(clean, Severity.ERROR if self.validation.reject_gaps else Severity.WARNING)
+        flags = split_violations(clean, self._known_splits(clean))
+        summary.report = report_with(report, [*gaps, *flags], ("no_gaps", *SPLIT_RULES))
+        summary.gaps = sum(v.count for v in gaps) if counter.counts else None
+        summary.outliers_flagged = report.count("price_outlier") + report.count("volume_spike")
+        summary.splits_flagged = sum(v.count for v in flags)
         summary.rejected = rejected
         summary.rows_rejected = rejected.get_column("row").n_unique()
-        return without_rejected(frame, rejected)
+        quality = IngestQuality(counter, counts_by_symbol(gaps) if counter.counts else None, issues_of(rejected, flags, clean))
+        if self.mode is ConversionMode.STRICT:
+            summary.report.raise_if_errors()  # e.g. gaps, with reject_gaps
+        return clean, quality
+
+    def _known_splits(self, frame: pl.DataFrame) -> pl.DataFrame | None:
+        """Splits given to this ingest and those the catalog holds for its symbols (one query
+        for every stored action; a sid lookup only for symbols that have some)."""
+        parts = [self.corporate_actions] if self.corporate_actions is not None and not self.corporate_actions.is_empty() else []
+        stored = self.catalog.corporate_actions()
+        if not stored.is_empty():
+            names = frame.get_column("symbol").cast(pl.String).unique().to_list()
+            mine = stored.filter(pl.col("action") == "split", pl.col("symbol").is_in(names))
+            sids = [sid for name in mine.get_column("symbol").unique().to_list() if (sid := self.catalog.lookup_sid(self.source.exchange, name)) is not None]
+            parts.append(mine.filter(pl.col("sid").is_in(sids)))
+        if not parts:
+            return None
+        columns = ("symbol", "date", "action", "value")
+        return pl.concat([p.select(pl.col(c).cast(STANDARD_ACTION_TYPES[c]) for c in columns) for p in parts])
 
     def _to_storage(self, frame: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
         exchange = self.source.exchange
@@ -270,12 +319,14 @@ class IngestService:
         summary: IngestSummary,
         existing: DatasetInfo | None,
         intent: Intent,
+        quality: IngestQuality,
     ) -> None:
         self.catalog.update_file_checksums(result.root, result.checksums)
         complete_sharers(self.catalog, intent)
-        gaps = {v.symbol for v in summary.report.violations if v.rule == "no_gaps"}
         per_symbol = symbol_spans(frame)
-        ranges = tuple(SymbolRange(s, first, last, n, s in gaps) for s, first, last, n in per_symbol.iter_rows())
+        ranges = with_gaps([SymbolRange(s, first, last, n) for s, first, last, n in per_symbol.iter_rows()], quality.gaps)
+        if not quality.issues.is_empty():
+            self.catalog.record_dataset_issues(intent.dataset_id, quality.issues)
         if existing is None:
             self.catalog.update_dataset(
                 intent.dataset_id,
@@ -289,7 +340,7 @@ class IngestService:
                 status=COMPLETE,
             )
         else:
-            ranges = merged_ranges(existing.date_ranges, ranges)
+            ranges = merged_with_seams(existing.date_ranges, ranges, quality.counter)
             files = {**existing.file_checksums, **result.checksums}
             new_files = sum(p.size_bytes for p in result.partitions if p.path not in existing.file_checksums)
             whole = DateRange(existing.start_date, existing.end_date).union(span)
@@ -308,6 +359,7 @@ class IngestService:
         summary.rows_added = result.rows_added
         summary.rows_replaced = result.rows_replaced
         summary.ranges = ranges
+        summary.gaps = sum(r.gaps for r in ranges if r.gaps is not None) if all(r.gaps is not None for r in ranges) else None
         summary.files = dict(result.checksums)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
-from rustybt.domain.dataset import COMPLETE, DatasetInfo, SymbolRange
+from rustybt.domain.dataset import COMPLETE, DatasetInfo
 from rustybt.domain.date_range import DateRange
+from rustybt.domain.instants import shifted
 from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
 
@@ -31,7 +32,7 @@ def extendable_dataset(
     for info in catalog.list_datasets(source=source, resolution=resolution, bundle=bundle):
         if info.bundle != bundle or info.status != COMPLETE or set(info.symbols) != set(names):
             continue
-        if span.start <= info.end_date + step and span.end >= info.start_date - step:
+        if span.start <= shifted(info.end_date, step) and span.end >= shifted(info.start_date, -step):
             return info
     return None
 
@@ -40,28 +41,10 @@ def missing_pieces(existing: DatasetInfo, span: DateRange) -> tuple[DateRange, .
     """The parts of ``span`` outside the dataset's range, in time order."""
     pieces: list[DateRange] = []
     if span.start < existing.start_date:
-        pieces.append(DateRange(span.start, min(span.end, existing.start_date - _TICK)))
+        pieces.append(DateRange(span.start, min(span.end, shifted(existing.start_date, -_TICK))))
     if span.end > existing.end_date:
-        pieces.append(DateRange(max(span.start, existing.end_date + _TICK), span.end))
+        pieces.append(DateRange(max(span.start, shifted(existing.end_date, _TICK)), span.end))
     return tuple(pieces)
 
 
-def merged_ranges(old: Sequence[SymbolRange], new: Sequence[SymbolRange]) -> tuple[SymbolRange, ...]:
-    """Per-symbol ranges of a dataset after ``new`` bars were added to ``old`` ones."""
-    merged = {r.symbol: r for r in old}
-    for r in new:
-        before = merged.get(r.symbol)
-        if before is None:
-            merged[r.symbol] = r
-            continue
-        merged[r.symbol] = SymbolRange(
-            r.symbol,
-            min(before.start, r.start),
-            max(before.end, r.end),
-            before.bar_count + r.bar_count,
-            before.has_gaps or r.has_gaps,
-        )
-    return tuple(merged.values())
-
-
-__all__ = ["extendable_dataset", "merged_ranges", "missing_pieces"]
+__all__ = ["extendable_dataset", "missing_pieces"]

@@ -26,7 +26,7 @@ def rejections(
 ) -> pl.DataFrame:
     """One row per (row, rule) rejected, with where the row came from when the source says."""
     found: list[tuple[int, str | None, str | None, str, str]] = [
-        (i.row, i.symbol, i.when, f"decimal_{i.reason}", i.describe()) for i in issues
+        (i.row, i.symbol, i.when, f"decimal_{i.reason}", i.describe(with_row=False)) for i in issues
     ]
     hits = [(row, v.rule, v.message) for v in report.errors for row in v.rows]
     if hits:

@@ -7,12 +7,14 @@ subclass and is accepted as such, without the domain importing pandas.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Union
 
 from rustybt.domain.errors import InvalidDateRangeError
 
 UTC = timezone.utc
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
 
 TimeLike = Union[datetime, date, str]
 
@@ -38,7 +40,12 @@ def to_utc(value: TimeLike, *, name: str = "time") -> datetime:
         raise InvalidDateRangeError(
             f"{name} must be a date, datetime or ISO-8601 string, not {type(value).__name__}"
         )
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    try:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidDateRangeError(
+            f"{name} {value!r} lies outside the years 1 to 9999 once converted to UTC"
+        ) from None
     # pandas.Timestamp may carry nanoseconds; storage keeps microseconds.
     return datetime(
         moment.year,
@@ -50,6 +57,20 @@ def to_utc(value: TimeLike, *, name: str = "time") -> datetime:
         moment.microsecond,
         tzinfo=UTC,
     )
+
+
+def shifted(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, held at the first or last microsecond of the calendar (years 1 to
+    9999) instead of overflowing."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return LATEST if delta > timedelta(0) else EARLIEST
+
+
+def end_of_day(moment: datetime) -> datetime:
+    """The last microsecond of the day of ``moment``."""
+    return moment.replace(hour=23, minute=59, second=59, microsecond=999_999)
 
 
 def to_date(value: TimeLike, *, name: str = "date") -> date:

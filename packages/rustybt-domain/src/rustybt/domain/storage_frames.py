@@ -4,13 +4,13 @@ every bar reader runs before it reads one."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import polars as pl
 
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError, UnknownFieldError, ValidationError
-from rustybt.domain.instants import TimeLike, to_utc
+from rustybt.domain.instants import TimeLike, end_of_day, to_utc
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.schemas import FIELDS, check_schema, storage_schema, time_column
 from rustybt.domain.validation.evaluate import ROW, Rule, evaluate
@@ -86,4 +86,4 @@ def query_span(start_date: TimeLike, end_date: TimeLike) -> DateRange:
 def day_bounds(moment: TimeLike) -> tuple[datetime, datetime]:
     """First and last microsecond of the UTC day holding ``moment``."""
     start = to_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1) - timedelta(microseconds=1)
+    return start, end_of_day(start)

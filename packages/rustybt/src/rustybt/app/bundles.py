@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from rustybt.app.private_files import make_private
 from rustybt.domain.assets import AssetType
 from rustybt.domain.errors import BundleNotFoundError, InvalidRequestError, RustyBTDataError, StorageError
 
@@ -96,6 +97,7 @@ def prepare_bundle(app: App, bundle: str) -> None:
     """Write the zipline side of ``bundle`` (asset database, adjustments, calendar, spans) from
     the catalog and the stored bars; run after every ingest into it."""
     from rustybt.zipline_bridge.bundle_files import write_bundle_files
+    from rustybt.zipline_bridge.bundle_meta import ZIPLINE_DIR
 
     try:
         write_bundle_files(
@@ -110,6 +112,7 @@ def prepare_bundle(app: App, bundle: str) -> None:
         raise
     except Exception as err:  # a full disk or a read-only folder while writing zipline's sqlite files
         raise StorageError(f"writing the zipline files of bundle {bundle!r} under {app.bundle_path(bundle)} failed: {err}") from err
+    make_private(app.bundle_path(bundle) / ZIPLINE_DIR)
 
 
 def open_bundle(app: App, bundle: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import click
@@ -26,6 +27,15 @@ class CliContext:
         if self._app is None:
             self._app = build_container(load_settings(self.home))
         return self._app
+
+    def finish(self) -> None:
+        """After the command: add its cache counters to the kept ones, when it used the cache."""
+        if self._app is None or not self._app.cache_used:
+            return
+        from rustybt.app import cache_counters
+
+        with contextlib.suppress(OSError):  # a read-only home: the counters stay this process's
+            cache_counters.add(self._app.cache_dir, self._app.cache.get_stats())
 
 
 pass_cli = click.make_pass_decorator(CliContext)

@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
         "temporal_consistency": True,
         "completeness": True,
         "reject_outliers": False,
+        "allow_negative_prices": False,
+        "allow_zero_prices": False,
     },
     "adapters": {
         "ccxt": {"exchange": "binance", "testnet": False, "rate_limit": True, "timeout": 30000, "retry_attempts": 3, "retry_delay": 5000},
@@ -143,7 +145,8 @@ class Settings:
 def load_settings(home: Path | str | None = None, env: Mapping[str, str] | None = None, files: list[Path] | None = None) -> Settings:
     """Defaults ← YAML files ← environment. Raises ``ConfigurationError`` for any bad key or value."""
     env = os.environ if env is None else env
-    root = Path(home).expanduser() if home is not None else Path(env.get("RUSTYBT_HOME") or Path.home() / ".rustybt").expanduser()
+    chosen = Path(home).expanduser() if home is not None else Path(env.get("RUSTYBT_HOME") or Path.home() / ".rustybt").expanduser()
+    root = chosen.absolute()  # the catalog keeps locations relative to it
     values = copy.deepcopy(DEFAULTS)
     for path in files if files is not None else [root / "config" / "data_catalog.yaml", root / "config" / "data_adapters.yaml"]:
         if path.exists():
@@ -239,7 +242,7 @@ def _check(values: Mapping[str, Any]) -> None:
         raise ConfigurationError(f"parquet.compression_level is {level!r}; expected a whole number from 1 to 22")
     if values["catalog"]["kind"] == "postgresql" and not values["catalog"].get("url"):
         raise ConfigurationError("catalog.kind is 'postgresql' but catalog.url is empty; set it (or RUSTYBT_CATALOG_URL) to postgresql+psycopg://user@host:port/db")
-    for key in ("ohlcv_checks", "outlier_detection", "temporal_consistency", "completeness", "reject_outliers"):
+    for key in ("ohlcv_checks", "outlier_detection", "temporal_consistency", "completeness", "reject_outliers", "allow_negative_prices", "allow_zero_prices"):
         if not isinstance(values["validation"][key], bool):
             raise ConfigurationError(f"validation.{key} is {values['validation'][key]!r}; expected true or false")
     if not isinstance(values["parquet"]["price_class_files"], bool):

@@ -7,6 +7,7 @@ imported lazily, so only the packages a configuration uses need to be installed.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from dependency_injector import containers, providers
 from rustybt.app.config import Settings, load_settings
 from rustybt.app.lazy import lazy
 from rustybt.domain.cache_key import CacheKey
-from rustybt.domain.dataset import DatasetInfo
+from rustybt.domain.dataset import COMPLETE, DatasetInfo
 from rustybt.domain.fakes import InMemoryBarWriter, InMemoryCatalog
 from rustybt.domain.ports import BarReader, BarWriter, Cache, Catalog
 from rustybt.domain.resolution import Resolution
@@ -37,8 +38,8 @@ class Container(containers.DeclarativeContainer):
 
     catalog = providers.Selector(
         config.catalog.kind,
-        sqlite=providers.Singleton(SqlCatalog, config.catalog.resolved_url),
-        postgresql=providers.Singleton(SqlCatalog, config.catalog.url),
+        sqlite=providers.Singleton(SqlCatalog, config.catalog.resolved_url, root=config.home),
+        postgresql=providers.Singleton(SqlCatalog, config.catalog.url, root=config.home),
         memory=providers.Singleton(InMemoryCatalog),
     )
 
@@ -86,6 +87,8 @@ class Container(containers.DeclarativeContainer):
         outlier_std_threshold=config.validation.outlier_std_threshold,
         volume_spike_std_threshold=config.validation.volume_spike_std_threshold,
         reject_outliers=config.validation.reject_outliers,
+        allow_negative_prices=config.validation.allow_negative_prices,
+        allow_zero_prices=config.validation.allow_zero_prices,
     )
 
 
@@ -96,6 +99,7 @@ class App:
         self.settings = settings
         self.container = container
         self._memory_writers: dict[str, InMemoryBarWriter] = {}
+        self.cache_used = False
 
     @property
     def catalog(self) -> Catalog:
@@ -103,7 +107,12 @@ class App:
 
     @property
     def cache(self) -> Cache:
+        self.cache_used = True
         return self.container.cache()  # type: ignore[no-any-return]
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.path("cache", "cache_dir")
 
     def writer(self, bundle: str) -> BarWriter:
         """The bar writer of bundle ``bundle`` (created on first write)."""
@@ -112,14 +121,26 @@ class App:
         return self.container.bar_writer(self.settings.bundle_dir(bundle))  # type: ignore[no-any-return]
 
     def reader(self, bundle: str, resolution: Resolution | str) -> BarReader:
-        return self.writer(bundle).reader(resolution)
+        """A reader of the bundle that fails naming any file the catalog recorded that is gone."""
+        root = self.settings.bundle_dir(bundle)
+        return self.writer(bundle).reader(resolution, recorded_files=self.recorded_files(str(root), bundle))
 
     def dataset_reader(self, info: DatasetInfo) -> BarReader:
         """A reader over the store a registered dataset lives in."""
         if self.settings.section("storage")["kind"] == "memory" or not info.parquet_path:
             return self.reader(info.bundle or "default", info.resolution)
         writer: BarWriter = self.container.bar_writer(info.parquet_path)
-        return writer.reader(info.resolution)
+        return writer.reader(info.resolution, recorded_files=self.recorded_files(info.parquet_path, info.bundle))
+
+    def recorded_files(self, root: str, bundle: str | None) -> set[str]:
+        """Every file the complete datasets stored under ``root`` recorded (relative paths)."""
+        where = os.path.normpath(root)
+        return {
+            path
+            for info in self.catalog.list_datasets(bundle=bundle)
+            if info.status == COMPLETE and info.parquet_path and os.path.normpath(info.parquet_path) == where
+            for path in info.file_checksums
+        }
 
     def dataset_bars(self, info: DatasetInfo) -> pl.DataFrame:
         """The dataset's stored bars in the standard schema (symbol, timestamp, OHLCV), through
@@ -157,6 +178,7 @@ def container_config(settings: Settings) -> dict[str, Any]:
     """``Settings`` as the container's configuration, with derived absolute paths and byte sizes."""
     values: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in settings.values.items()}
     values["catalog"]["resolved_url"] = settings.catalog_url
+    values["home"] = str(settings.home)
     values["cache"]["resolved_dir"] = str(settings.path("cache", "cache_dir"))
     values["cache"]["hot_cache_bytes"] = int(values["cache"]["hot_cache_size_mb"]) * 1024 * 1024
     values["cache"]["cold_cache_bytes"] = int(values["cache"]["cold_cache_size_mb"]) * 1024 * 1024

@@ -18,8 +18,9 @@ from rustybt.app.algorithms import dual_moving_average
 from rustybt.app.backtest import run_backtest
 from rustybt.app.bundles import prepare_bundle
 from rustybt.app.container import App
-from rustybt.app.report import assess, render
-from rustybt.app.sessions import expected_times
+from rustybt.app.private_files import private_dir, write_private_text
+from rustybt.app.report import render
+from rustybt.app.report.dataset_quality import dataset_quality, rejected_rows
 
 SAMPLES = Path(__file__).resolve().parent / "sample_data"
 OHLCV = ("open", "high", "low", "close", "volume")
@@ -111,13 +112,12 @@ def run_demo(app: App, say: Callable[[str], None], table: Callable[[str, list[di
         result = run_backtest(app, hooks, sample.bundle, sample.backtest_start, sample.backtest_end, 1e6, frequency)
         outcome["backtests"].append({"bundle": sample.bundle, "strategy": f"dual moving average {sample.short}/{sample.long} ({frequency})", **result.summary()})
     table("Backtests (zipline, through the bridge)", [{k: v for k, v in b.items() if k != "backtest_id"} for b in outcome["backtests"]])
-    report_dir = app.settings.home / "reports"
-    report_dir.mkdir(parents=True, exist_ok=True)
+    report_dir = private_dir(app.settings.home / "reports")
     for info in datasets:
         bars = app.dataset_bars(info)  # a miss: read from the store, then cached
-        quality = assess(info, bars, expected_times=expected_times(info, bars))
+        quality = dataset_quality(app, info, bars)
         path = report_dir / f"{info.bundle}.html"
-        path.write_text(render(quality), encoding="utf-8")
+        write_private_text(path, render(quality, rejections=rejected_rows(quality)))
         outcome["reports"].append(str(path))
         again = time.perf_counter()
         app.dataset_bars(info)  # the same query again: a hot hit

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import polars as pl
 import pytest
 
+from rustybt.contract.cache_arguments import CacheArgumentsContract
 from rustybt.contract.samples import daily_bars
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.ports.cache import Cache, CacheStats
@@ -15,7 +16,7 @@ QUERY = (["MSFT", "AAPL"], "2024-01-01", "2024-03-31", "1d", "yfinance")
 CacheWithClock = Callable[[float, Callable[[], float]], Cache]
 
 
-class CacheContract:
+class CacheContract(CacheArgumentsContract):
     """Override ``cache`` (an empty cache). To run the TTL tests, override
     ``make_cache_with_clock``: (ttl_seconds, clock) → an empty cache reading time from clock."""
 

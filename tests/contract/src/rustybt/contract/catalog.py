@@ -9,6 +9,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from rustybt.contract.catalog_records import CatalogRecordsContract
 from rustybt.domain.assets import AssetType
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.errors import (
@@ -40,7 +41,7 @@ def _register(catalog: Catalog, symbols: list[str] | None = None, start: str = "
     return catalog.register_dataset(source, symbols if symbols is not None else ["AAPL", "MSFT"], start, end, resolution, "c" * 64, **kwargs)  # type: ignore[arg-type]
 
 
-class CatalogContract:
+class CatalogContract(CatalogRecordsContract):
     """Override ``catalog`` (an empty catalog)."""
 
     @pytest.fixture

@@ -33,6 +33,15 @@ def exchange_arg(exchange: object) -> str:
     return checked
 
 
+def storable_text(value: str) -> bool:
+    """Whether every database the catalog runs on can store ``value`` (UTF-8, no NUL)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def text_arg(value: object, name: str) -> str:
     """``value`` if it is a non-empty string."""
     if not isinstance(value, str) or not value.strip():

@@ -4,35 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-import polars as pl
 from sqlalchemy import Connection
 from sqlalchemy.engine import URL
 from typing_extensions import override
 
-from rustybt.catalog.sqlite import actions as corporate_action_rows
 from rustybt.catalog.sqlite import arguments as args
 from rustybt.catalog.sqlite import audit, migrations, queries, records, sids, tables
 from rustybt.catalog.sqlite.audit import AuditEntry
 from rustybt.catalog.sqlite.changes import DatasetChange, NewDataset
 from rustybt.catalog.sqlite.engine import DbTarget, create_private_file, make_engine, sqlite_file, to_url
 from rustybt.catalog.sqlite.errors import CatalogStorageError
+from rustybt.catalog.sqlite.paths import DatasetPaths
+from rustybt.catalog.sqlite.side_records import SideRecords
 from rustybt.catalog.sqlite.tables import backtest_data_links
 from rustybt.catalog.sqlite.times import from_micros, now_utc, to_micros
 from rustybt.catalog.sqlite.transactions import TransactionRunner
 from rustybt.catalog.sqlite.version_log import SqlVersionLog
 from rustybt.domain.assets import Asset, AssetKey, AssetType
-from rustybt.domain.corporate_actions import check_corporate_actions
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike, to_utc
-from rustybt.domain.ports.catalog import Catalog
 from rustybt.domain.resolution import Resolution
 
 
-class SqlAlchemyCatalog(Catalog, SqlVersionLog):
+class SqlAlchemyCatalog(SideRecords, SqlVersionLog):
     """The metadata catalog in a SQL database, through SQLAlchemy Core.
 
     ``DataCatalog("~/.rustybt/metadata.db")`` opens (or creates) a SQLite file;
@@ -42,6 +41,9 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
     SQLite file gets ``file_mode`` (its new folders ``dir_mode``). ``upgraded_from`` is the
     layout version found on open (0 for a new database). ``clock`` stamps created, updated,
     validated and audit times. It is also the store's ``VersionLog`` (``version_log.SqlVersionLog``).
+    With a ``root`` (the RustyBT home), dataset locations inside it are stored relative to it and
+    handed out joined to it (``paths.DatasetPaths``), so a home copied or moved elsewhere keeps
+    working; older catalogs are upgraded to that on open.
     """
 
     def __init__(
@@ -49,6 +51,7 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
         metadata_db_path: DbTarget,
         *,
         clock: Callable[[], datetime] = now_utc,
+        root: str | Path | None = None,
         lock_timeout: float = 60.0,
         busy_timeout: float = 5.0,
         file_mode: int = 0o600,
@@ -65,9 +68,10 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
             except OSError as err:
                 raise CatalogStorageError(f"cannot create the catalog database {path}: {err.strerror or err}") from err
         self._clock = clock
+        self.paths = DatasetPaths(root)
         self.engine = make_engine(self.url, busy_timeout=busy_timeout, echo=echo, **engine_options)
         self._db = TransactionRunner(self.engine, f"catalog database {self.metadata_db_path}", lock_timeout)
-        self.upgraded_from = migrations.ensure_schema(self._db, self._now)
+        self.upgraded_from = migrations.ensure_schema(self._db, self._now, self.paths)
 
     def _now(self) -> int:
         return to_micros(to_utc(self._clock()))
@@ -110,7 +114,7 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
     ) -> str:
         new = NewDataset.check(
             source, symbols, start_date, end_date, resolution, checksum,
-            parquet_path=parquet_path, row_count=row_count, size_bytes=size_bytes, date_ranges=date_ranges,
+            parquet_path=self.paths.stored(parquet_path) if isinstance(parquet_path, str) else parquet_path, row_count=row_count, size_bytes=size_bytes, date_ranges=date_ranges,
             file_checksums=file_checksums, asset_type=asset_type, exchange=exchange, bundle=bundle,
             status=status, dataset_id=dataset_id,
         )  # fmt: skip
@@ -138,8 +142,8 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
             symbols=symbols, start_date=start_date, end_date=end_date, checksum=checksum, row_count=row_count,
             size_bytes=size_bytes, date_ranges=date_ranges, file_checksums=file_checksums, status=status,
         )  # fmt: skip
-        return self._db.write(
-            lambda conn: change.apply(conn, dataset_id, self._now()), f"updating dataset {dataset_id}"
+        return self.paths.info(
+            self._db.write(lambda conn: change.apply(conn, dataset_id, self._now()), f"updating dataset {dataset_id}")
         )
 
     @override
@@ -160,7 +164,9 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
 
     @override
     def get_dataset_info(self, dataset_id: str) -> DatasetInfo:
-        return self._db.read(lambda conn: records.load_info(conn, dataset_id), f"reading dataset {dataset_id}")
+        return self.paths.info(
+            self._db.read(lambda conn: records.load_info(conn, dataset_id), f"reading dataset {dataset_id!r}")
+        )
 
     @override
     def list_datasets(
@@ -175,7 +181,7 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
         res = Resolution.parse(resolution) if resolution is not None else None
         checked = args.status_arg(status) if status is not None else None
         query = queries.list_datasets(source, res, symbol, bundle, checked)
-        return self._db.read(lambda conn: records.load_infos(conn, query), "listing datasets")
+        return self.paths.infos(self._db.read(lambda conn: records.load_infos(conn, query), "listing datasets"))
 
     @override
     def remove_dataset(self, dataset_id: str) -> None:
@@ -273,29 +279,6 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
     def list_assets(self, exchange: str | None = None) -> list[Asset]:
         return self._db.read(lambda conn: sids.listing(conn, exchange), "listing assets")
 
-    # -- corporate actions ----------------------------------------------------------------
-
-    @override
-    def record_corporate_actions(self, exchange: str, actions: pl.DataFrame) -> int:
-        checked = check_corporate_actions(actions)
-        venue = args.exchange_arg(exchange)
-        if checked.is_empty():
-            return 0
-        for symbol in checked.get_column("symbol").unique().to_list():
-            args.stored_symbol(symbol)
-
-        def work(conn: Connection) -> int:
-            at = self._now()
-            stored = corporate_action_rows.store(conn, venue, checked, at)
-            audit.record(conn, at, "record_corporate_actions", rows=stored, exchange=venue)
-            return stored
-
-        return self._db.write(work, f"storing {checked.height} corporate actions of {venue}")
-
-    @override
-    def corporate_actions(self, sids: Sequence[int] | None = None) -> pl.DataFrame:
-        return self._db.read(lambda conn: corporate_action_rows.load(conn, sids), "reading corporate actions")
-
     # -- checksums --------------------------------------------------------------------------
 
     @override
@@ -311,7 +294,9 @@ class SqlAlchemyCatalog(Catalog, SqlVersionLog):
         files = args.file_checksum_map(checksums)
         if not files:
             return []
-        holders = queries.datasets_holding_files(parquet_path, list(files))
+        holders = queries.datasets_holding_files(
+            self.paths.stored(parquet_path) if isinstance(parquet_path, str) else parquet_path, list(files)
+        )
 
         def work(conn: Connection) -> list[str]:
             touched = [str(i) for i in conn.execute(holders).scalars()]

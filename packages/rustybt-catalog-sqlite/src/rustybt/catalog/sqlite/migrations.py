@@ -13,12 +13,14 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Index, Table, func, insert, inspect, select, text
 
 from rustybt.catalog.sqlite import audit, planner
+from rustybt.catalog.sqlite.paths import DatasetPaths
 from rustybt.catalog.sqlite.tables import (
     DATASETS_SEQ,
     SCHEMA_VERSION,
     assets,
     audit_log,
     corporate_actions,
+    dataset_issues,
     datasets,
     metadata,
     schema_version,
@@ -54,15 +56,28 @@ def stored_version(conn: Connection) -> int | None:
     return None
 
 
-def ensure_schema(runner: TransactionRunner, now_us: Callable[[], int]) -> int:
-    """Create or upgrade the schema; return the version found before (0 for a new database)."""
-    found, unplanned = runner.read(
-        lambda conn: (stored_version(conn), planner.needs_stats(conn)), "reading the catalog schema version"
-    )
+def ensure_schema(runner: TransactionRunner, now_us: Callable[[], int], paths: DatasetPaths | None = None) -> int:
+    """Create or upgrade the schema, and store dataset paths relative to the root of ``paths``
+    (``DatasetPaths.relocations``); return the version found before (0 for a new database)."""
+    paths = paths or DatasetPaths(None)
+
+    def inspect_db(conn: Connection) -> tuple[int | None, bool, bool]:
+        version = stored_version(conn)
+        relocate = version is not None and version >= 2 and bool(paths.relocations(conn))  # v1 has no bundle column
+        return version, planner.needs_stats(conn), relocate
+
+    found, unplanned, relocate = runner.read(inspect_db, "reading the catalog schema version")
     _refuse_newer(found, runner.where)
-    if found == SCHEMA_VERSION and not unplanned:
+    if found == SCHEMA_VERSION and not unplanned and not relocate:
         return found
-    return runner.write(lambda conn: _create_or_upgrade(conn, now_us(), runner.where), "upgrading the catalog schema")
+
+    def upgrade(conn: Connection) -> int:
+        at = now_us()
+        before = _create_or_upgrade(conn, at, runner.where)
+        paths.relocate(conn, paths.relocations(conn), at)
+        return before
+
+    return runner.write(upgrade, "upgrading the catalog schema")
 
 
 def _refuse_newer(found: int | None, where: str) -> None:
@@ -132,6 +147,12 @@ def _upgrade_3_to_4(conn: Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+def _upgrade_4_to_5(conn: Connection) -> None:
+    if "gap_count" not in {c["name"] for c in inspect(conn).get_columns("date_ranges")}:
+        conn.execute(text("ALTER TABLE date_ranges ADD COLUMN gap_count BIGINT"))
+    dataset_issues.create(conn, checkfirst=True)
+
+
 def _index(table: Table, name: str) -> Index:
     return next(i for i in table.indexes if i.name == name)
 
@@ -140,4 +161,5 @@ _UPGRADES: dict[int, tuple[Callable[[Connection], None], str]] = {
     1: (_upgrade_1_to_2, "microsecond times; assets, audit_log; dataset status, bundle and seq"),
     2: (_upgrade_2_to_3, "corporate_actions (splits and dividends per sid)"),
     3: (_upgrade_3_to_4, "version log: store_tables, versions, files, backtests, backtest_versions"),
+    4: (_upgrade_4_to_5, "gap counts per symbol range; dataset_issues (rejected rows, flags)"),
 }

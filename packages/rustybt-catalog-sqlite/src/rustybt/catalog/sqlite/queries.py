@@ -70,6 +70,13 @@ def list_datasets(
     return query
 
 
+def dataset_ids(prefix: str) -> Select[Any]:
+    """Ids starting with ``prefix``, compared character for character (no wildcard, and case
+    counts: SQLite's LIKE ignores it), newest first."""
+    query = select(datasets.c.dataset_id).order_by(*NEWEST_FIRST)
+    return query.where(func.substr(datasets.c.dataset_id, 1, len(prefix)) == prefix) if prefix else query
+
+
 def datasets_holding_files(parquet_path: str, paths: Sequence[str]) -> Select[Any]:
     """Ids of the datasets under ``parquet_path`` that record any of ``paths``, oldest first."""
     return (

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, delete, func, literal, select
 
-from rustybt.catalog.sqlite.tables import backtest_data_links, checksums, datasets, date_ranges, symbols
+from rustybt.catalog.sqlite.tables import backtest_data_links, checksums, dataset_issues, datasets, date_ranges, symbols
 from rustybt.catalog.sqlite.times import from_micros, to_micros
 from rustybt.domain.assets import AssetType
 from rustybt.domain.dataset import DatasetInfo, SymbolRange
@@ -74,6 +74,7 @@ def replace_ranges(conn: Connection, dataset_id: str, ranges: Sequence[SymbolRan
             "end_date": to_micros(r.end),
             "bar_count": r.bar_count,
             "has_gaps": bool(r.has_gaps),
+            "gap_count": r.gaps,
         }
         for r in ranges
     ]
@@ -114,7 +115,7 @@ def file_checksums(conn: Connection, dataset_id: str) -> dict[str, str]:
 
 
 def delete_dataset(conn: Connection, dataset_id: str) -> None:
-    for table in (backtest_data_links, checksums, date_ranges, symbols):
+    for table in (backtest_data_links, checksums, date_ranges, symbols, dataset_issues):
         conn.execute(delete(table).where(table.c.dataset_id == dataset_id))
     conn.execute(delete(datasets).where(datasets.c.dataset_id == dataset_id))
 
@@ -146,6 +147,7 @@ def load_infos(conn: Connection, query: Select[Any]) -> list[DatasetInfo]:
                     from_micros(r["end_date"]),
                     int(r["bar_count"]),
                     bool(r["has_gaps"]),
+                    None if r["gap_count"] is None else int(r["gap_count"]),
                 )
             )
         file_q = select(checksums.c.dataset_id, checksums.c.file_path, checksums.c.checksum).where(

@@ -1,5 +1,8 @@
-"""The catalog's tables: the spec's five, plus ``assets`` (stable sids), ``audit_log`` and
-``schema_version``.
+"""The catalog's tables: the spec's five, plus ``assets`` (stable sids), ``corporate_actions``,
+``dataset_issues`` (rows an ingest rejected, flags it raised), ``audit_log`` and ``schema_version``.
+
+``datasets.parquet_path`` is relative to the catalog's root (the RustyBT home) when it lies
+inside it, so a home copied or moved elsewhere keeps working.
 
 Every time column holds a unix timestamp in **microseconds** (UTC) as a 64-bit integer, so
 the datetimes of the ``Catalog`` port round-trip exactly.
@@ -24,9 +27,9 @@ from sqlalchemy import (
 
 from rustybt.domain.dataset import DATASET_STATUSES
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Version of the layout below (and of ``version_tables``). 1 is the spec's original layout
-(seconds, no assets)."""
+(seconds, no assets); 4 added the version log; 5 gap counts and dataset issues."""
 
 STATUSES = DATASET_STATUSES
 
@@ -90,6 +93,7 @@ date_ranges = Table(
     Column("end_date", _MICROS, nullable=False),
     Column("bar_count", BigInteger, nullable=False),
     Column("has_gaps", Boolean, server_default="0", nullable=False),
+    Column("gap_count", BigInteger, nullable=True),  # NULL: recorded before gaps were counted
     Index("idx_date_ranges_dataset", "dataset_id"),
     Index("idx_date_ranges_symbol", "symbol"),
     sqlite_autoincrement=True,
@@ -160,6 +164,22 @@ corporate_actions = Table(
     Column("action", Text, primary_key=True),
     Column("value", Text, nullable=False),  # exact decimal text
     CheckConstraint("action IN ('dividend', 'split')", name="ck_corporate_actions_action"),
+)
+
+dataset_issues = Table(
+    "dataset_issues",
+    metadata,
+    Column("issue_id", _ID, primary_key=True, autoincrement=True),
+    Column("dataset_id", Text, ForeignKey("datasets.dataset_id", ondelete="CASCADE"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("symbol", Text, nullable=True),
+    Column("timestamp", Text, nullable=True),
+    Column("rule", Text, nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("location", Text, nullable=True),
+    CheckConstraint("kind IN ('rejected', 'flag')", name="ck_dataset_issues_kind"),
+    Index("idx_dataset_issues_dataset", "dataset_id"),
+    sqlite_autoincrement=True,
 )
 
 schema_version = Table(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from rustybt.domain.cache_frames import check_cached_frame
 from rustybt.domain.cache_key import CacheKey
 from rustybt.domain.ports.cache import Cache, CacheStats, TierStats, key_digest
 
@@ -51,8 +52,8 @@ class InMemoryCache(Cache):
         return entry.frame.lazy()
 
     def put_entry(self, key: CacheKey | str, data: pl.LazyFrame | pl.DataFrame, *, checksum: str | None = None) -> None:
-        frame = data.collect() if isinstance(data, pl.LazyFrame) else data
         digest = key_digest(key)
+        frame = check_cached_frame(data)
         self._entries[digest] = _Entry(frame, checksum, self._clock())
         self._entries.move_to_end(digest)
         while self._max is not None and len(self._entries) > self._max:

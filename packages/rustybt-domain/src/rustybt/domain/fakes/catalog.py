@@ -12,6 +12,7 @@ import polars as pl
 from rustybt.domain.assets import Asset, AssetKey, AssetType, check_symbol
 from rustybt.domain.corporate_actions import STORED_ACTIONS_SCHEMA, check_corporate_actions
 from rustybt.domain.dataset import DATASET_STATUSES, DatasetInfo, SymbolRange
+from rustybt.domain.dataset_issues import check_issues, empty_issues
 from rustybt.domain.date_range import DateRange
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError, UnknownSidError
 from rustybt.domain.fakes.version_log import InMemoryVersionLog
@@ -38,6 +39,7 @@ class InMemoryCatalog(Catalog, InMemoryVersionLog):
         self._links: list[tuple[str, str, datetime, str]] = []
         self._validated: dict[str, datetime] = {}
         self._actions = pl.DataFrame(schema=STORED_ACTIONS_SCHEMA)
+        self._issues: dict[str, pl.DataFrame] = {}
 
     def register_dataset(
         self,
@@ -159,10 +161,10 @@ class InMemoryCatalog(Catalog, InMemoryVersionLog):
         return max(matches, key=lambda d: (d.last_updated or d.start_date, d.created_at or d.start_date)).dataset_id
 
     def get_dataset_info(self, dataset_id: str) -> DatasetInfo:
-        try:
-            return self._datasets[dataset_id]
-        except KeyError:
-            raise DatasetNotFoundError(dataset_id) from None
+        found = self._datasets.get(dataset_id) if isinstance(dataset_id, str) else None
+        if found is None:
+            raise DatasetNotFoundError(dataset_id if isinstance(dataset_id, str) else repr(dataset_id))
+        return found
 
     def list_datasets(
         self,
@@ -183,9 +185,24 @@ class InMemoryCatalog(Catalog, InMemoryVersionLog):
         ]
         return sorted(found, key=lambda d: d.last_updated or d.start_date, reverse=True)
 
+    def dataset_ids(self, prefix: str = "") -> list[str]:
+        text = prefix if isinstance(prefix, str) else ""
+        return [d.dataset_id for d in self.list_datasets() if d.dataset_id.startswith(text)]
+
+    def record_dataset_issues(self, dataset_id: str, issues: pl.DataFrame) -> int:
+        self.get_dataset_info(dataset_id)
+        checked = check_issues(issues)
+        self._issues[dataset_id] = pl.concat([self._issues.get(dataset_id, empty_issues()), checked])
+        return checked.height
+
+    def dataset_issues(self, dataset_id: str) -> pl.DataFrame:
+        self.get_dataset_info(dataset_id)
+        return self._issues.get(dataset_id, empty_issues()).clone()
+
     def remove_dataset(self, dataset_id: str) -> None:
         self.get_dataset_info(dataset_id)
         del self._datasets[dataset_id]
+        self._issues.pop(dataset_id, None)
         self._links = [link for link in self._links if link[1] != dataset_id]
 
     def link_backtest_to_dataset(self, backtest_id: str, dataset_id: str, cached_at: TimeLike, cache_key: str = "") -> None:

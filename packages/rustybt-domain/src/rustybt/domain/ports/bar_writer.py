@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -78,5 +78,10 @@ class BarWriter(ABC):
         return nullcontext()
 
     @abstractmethod
-    def reader(self, resolution: Resolution | str) -> BarReader:
-        """A ``BarReader`` over what this writer stores for ``resolution``'s storage kind."""
+    def reader(self, resolution: Resolution | str, *, recorded_files: Collection[str] = ()) -> BarReader:
+        """A ``BarReader`` over what this writer stores for ``resolution``'s storage kind.
+
+        ``recorded_files`` are the files a catalog recorded for this store (paths relative to
+        its root, as ``WriteResult.checksums`` names them): a query whose range holds one that
+        is gone raises ``CorruptDataError`` naming it, instead of answering with fewer rows.
+        The check compares names only (no hashing per read)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from rustybt.domain.cache_key import CacheKey
+from rustybt.domain.errors import InvalidRequestError
 from rustybt.domain.instants import TimeLike
 from rustybt.domain.resolution import Resolution
 
@@ -122,7 +124,11 @@ class Cache(ABC):
 
     @abstractmethod
     def put_entry(self, key: CacheKey | str, data: pl.LazyFrame | pl.DataFrame, *, checksum: str | None = None) -> None:
-        """Store ``data`` (materialized) under ``key``, replacing any previous entry."""
+        """Store ``data`` (materialized) under ``key``, replacing any previous entry.
+
+        Every method taking a key raises ``InvalidRequestError`` for one that is neither a
+        ``CacheKey`` nor its digest (``key_digest``); ``put_entry`` also for ``data`` that is
+        not a frame of bars (``cache_frames.check_cached_frame``), storing nothing then."""
 
     @abstractmethod
     def invalidate(self, cache_key: CacheKey | str) -> bool:
@@ -138,5 +144,14 @@ class Cache(ABC):
 
 
 def key_digest(key: CacheKey | str) -> str:
-    """The hex digest of a key given either way."""
-    return key if isinstance(key, str) else key.digest
+    """The hex digest of a key given either way; ``InvalidRequestError`` for anything else
+    (a string that is not a 64-character lowercase hex digest, ``None``, a number, ...)."""
+    if isinstance(key, CacheKey):
+        return key.digest
+    if isinstance(key, str) and len(key) == 64 and _HEX.fullmatch(key):
+        return key
+    shown = repr(key)[:40] if isinstance(key, str) else type(key).__name__
+    raise InvalidRequestError(f"a cache key is a CacheKey or its 64-character hex digest, not {shown}")
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")

@@ -103,6 +103,23 @@ class Catalog(ABC):
         """Datasets matching every filter given, most recently updated first."""
 
     @abstractmethod
+    def dataset_ids(self, prefix: str = "") -> list[str]:
+        """Ids of the datasets whose id starts with ``prefix`` (plain text: no character is a
+        wildcard), newest first; every id for ``""``. Never raises for odd text."""
+
+    @abstractmethod
+    def record_dataset_issues(self, dataset_id: str, issues: pl.DataFrame) -> int:
+        """Keep ``issues`` (``dataset_issues.ISSUE_SCHEMA``: rows an ingest rejected, flags it
+        raised) with the dataset, after those already kept; return how many were added.
+        Raises ``DatasetNotFoundError``, or ``InvalidRequestError`` for a frame that is not
+        issues (nothing is kept then). Removing the dataset removes them."""
+
+    @abstractmethod
+    def dataset_issues(self, dataset_id: str) -> pl.DataFrame:
+        """The issues kept with the dataset, in the order recorded (``ISSUE_SCHEMA``; empty if
+        none). Raises ``DatasetNotFoundError``."""
+
+    @abstractmethod
     def remove_dataset(self, dataset_id: str) -> None:
         """Delete a dataset with its symbols, ranges, checksums and backtest links (the files
         are the caller's). Raises ``DatasetNotFoundError`` for an unknown id."""

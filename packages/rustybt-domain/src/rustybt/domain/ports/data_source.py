@@ -46,6 +46,12 @@ class DataSource(ABC):
         with its row. Default: ``fetch``."""
         return await self.fetch(symbols, span, resolution)
 
+    async def explain_no_bars(self, symbols: Sequence[str], span: DateRange, resolution: Resolution) -> str | None:
+        """Why ``fetch`` found no bar of ``symbols`` in ``span`` (e.g. the span the source
+        does hold), for the error an ingest raises then; ``None`` when the source cannot say.
+        Never raises for a source that answered ``fetch``."""
+        return None
+
     async def fetch_corporate_actions(self, symbols: Sequence[str], span: DateRange) -> pl.DataFrame:
         """Splits and dividends of ``symbols`` with an ex-date inside ``span``, in
         ``CORPORATE_ACTIONS_SCHEMA``. Default: none (sources without such data)."""

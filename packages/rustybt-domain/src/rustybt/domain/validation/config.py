@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ValidationConfig:
-    """Which rule groups run, their thresholds, and whether flags become rejections."""
+    """Which rule groups run, their thresholds, and whether flags become rejections.
+
+    Prices must be positive: ``allow_negative_prices`` accepts prices below zero (futures such
+    as WTI on 2020-04-20, spreads) and ``allow_zero_prices`` prices of exactly zero; each is
+    allowed only by its own option.
+    """
 
     ohlcv_checks: bool = True
     temporal_consistency: bool = True
@@ -17,3 +22,5 @@ class ValidationConfig:
     volume_spike_std_threshold: float = 5.0
     reject_outliers: bool = False
     reject_gaps: bool = False
+    allow_negative_prices: bool = False
+    allow_zero_prices: bool = False

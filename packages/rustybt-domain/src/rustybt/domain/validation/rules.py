@@ -6,6 +6,7 @@ Works on the standard schema (``symbol``, ``timestamp``) and on the storage sche
 | rule | group | default severity |
 |---|---|---|
 | high_gte_low, high_gte_open_close, low_lte_open_close, volume_non_negative | ohlcv_checks | error |
+| no_negative_prices (unless allow_negative_prices), no_zero_prices (unless allow_zero_prices) | ohlcv_checks | error |
 | sorted_ascending, no_duplicate_timestamps, no_future_bars | temporal_consistency | error |
 | no_nulls | completeness | error |
 | no_gaps | completeness | warning (error with reject_gaps) |
@@ -64,7 +65,7 @@ def validate_bars(
         rules += _no_nulls(frame.columns, key, time)
     if config.ohlcv_checks:
         groups.append("ohlcv")
-        rules += _ohlcv()
+        rules += _ohlcv() + _price_signs(config)
     if config.temporal_consistency:
         groups.append("temporal")
         rules += _temporal(key, time, layout, now)
@@ -109,6 +110,17 @@ def _ohlcv() -> list[Rule]:
         Rule("low_lte_open_close", Severity.ERROR, "low > min(open, close)", low > pl.min_horizontal(o, c)),
         Rule("volume_non_negative", Severity.ERROR, "volume is negative", v < 0),
     ]
+
+
+def _price_signs(config: ValidationConfig) -> list[Rule]:
+    """Prices above zero, unless the config allows negative or zero ones."""
+    prices = [pl.col(n) for n in _REQUIRED[:4]]
+    rules = []
+    if not config.allow_negative_prices:
+        rules.append(Rule("no_negative_prices", Severity.ERROR, "a price is negative", pl.any_horizontal(p < 0 for p in prices)))
+    if not config.allow_zero_prices:
+        rules.append(Rule("no_zero_prices", Severity.ERROR, "a price is zero", pl.any_horizontal(p == 0 for p in prices)))
+    return rules
 
 
 def _temporal(key: str, time: str, layout: FrameLayout, now: datetime) -> list[Rule]:

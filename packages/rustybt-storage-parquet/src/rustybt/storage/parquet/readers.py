@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -29,6 +29,7 @@ from rustybt.storage.parquet.hot_partition import HotPartition
 from rustybt.storage.parquet.layout import partition_files
 from rustybt.storage.parquet.partition_members import check_known, members
 from rustybt.storage.parquet.partition_scan import PartitionScan, physical
+from rustybt.storage.parquet.recorded_files import RecordedFiles
 
 T = TypeVar("T")
 UTC = timezone.utc
@@ -43,12 +44,16 @@ class ParquetBarReader(BarReader):
     Every query lists only the partition folders inside its range (so other files are never
     opened), verifies each page checksum it reads (a damaged file raises ``CorruptDataError``
     naming it) and ignores anything in the tree that is not a partition's ``data.parquet``.
+    Given the files a catalog recorded for the store (``recorded_files``, relative to the
+    store's root), a query whose range holds one that is gone raises ``CorruptDataError``
+    naming it instead of returning fewer rows (``recorded_files`` module).
     """
 
     kind: ClassVar[str]
 
-    def __init__(self, parquet_dir: str | Path) -> None:
+    def __init__(self, parquet_dir: str | Path, recorded_files: Collection[str] = ()) -> None:
         self.parquet_dir = Path(parquet_dir)
+        self._recorded = RecordedFiles(self.parquet_dir.parent, self.kind, recorded_files)
         self._index = FileIndex(time_column(self.kind))
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="parquet-read")
         self._hot = HotPartition()
@@ -163,7 +168,7 @@ class ParquetBarReader(BarReader):
     def get_last_traded_dt(self, asset_sid: int, dt: TimeLike) -> datetime | None:
         moment = to_utc(dt)
         limit = physical(self._point(moment))
-        files = partition_files(self.parquet_dir, self.kind, None, moment.date())
+        files = self._listed(None, moment.date())
         self._check_known([asset_sid], files)
         t = self.time_column
         for path in reversed(files):
@@ -187,7 +192,7 @@ class ParquetBarReader(BarReader):
         (field,) = check_fields([field])
         moment = self._point(to_utc(dt))
         day = moment if not isinstance(moment, datetime) else moment.date()
-        files = partition_files(self.parquet_dir, self.kind, day, day)
+        files = self._listed(day, day)
         if files:
             found, value = self._hot.value(members(files[0]), self.time_column, physical(moment), sid, field)
             if found:
@@ -222,10 +227,16 @@ class ParquetBarReader(BarReader):
     # -- internals -----------------------------------------------------------------------
 
     def _files(self, span: DateRange) -> list[Path]:
-        return partition_files(self.parquet_dir, self.kind, span.start_date, span.end_date)
+        return self._listed(span.start_date, span.end_date)
+
+    def _listed(self, first: date | None, last: date | None) -> list[Path]:
+        """The partition files between two days, after checking none the catalog recorded is gone."""
+        files = partition_files(self.parquet_dir, self.kind, first, last)
+        self._recorded.check(files, first, last)
+        return files
 
     def _all_files(self) -> list[Path]:
-        files = partition_files(self.parquet_dir, self.kind)
+        files = self._listed(None, None)
         self._index.forget_missing(self._members(files))
         return files
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from collections.abc import Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -164,10 +165,11 @@ class ParquetWriter(BarWriter):
         return [write for part in staged for write in part.writes]
 
     @override
-    def reader(self, resolution: Resolution | str) -> BarReader:
+    def reader(self, resolution: Resolution | str, *, recorded_files: Collection[str] = ()) -> BarReader:
         kind = storage_kind_of(resolution)
         folder = self.bundle_dir / FOLDERS[kind]
-        return PolarsParquetDailyReader(folder) if kind == "daily" else PolarsParquetMinuteReader(folder)
+        cls = PolarsParquetDailyReader if kind == "daily" else PolarsParquetMinuteReader
+        return cls(folder, recorded_files)
 
     def _stage(self, relative: str, rows: PartitionRows, kind: str) -> StagedPartition:
         return stage_partition(self.bundle_dir, relative, rows.take(), kind, self.file_mode, self.row_group_rows, self.price_class_files)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 from pathlib import Path
@@ -33,6 +34,8 @@ from rustybt.zipline_bridge.migration.validate import ValidationResult, source_d
 from rustybt.zipline_bridge.plugins import BAR_WRITERS, CATALOGS, load_plugin, rustybt_home
 
 _MB = 1024 * 1024
+
+log = logging.getLogger(__name__)
 
 
 class HDF5ToParquetMigrator:
@@ -172,7 +175,10 @@ class HDF5ToParquetMigrator:
             "validation_passed": all(c.passed for c in checks) if validate else None,
             "source_kept": True,
             "duration_seconds": time.monotonic() - started,
+            "warnings": _warnings(files, assigner),
         }
+        for warning in result_dict["warnings"]:
+            log.warning("%s", warning)
         if self._progress:
             print_summary(result_dict)
         if validate and not result_dict["validation_passed"]:
@@ -224,6 +230,18 @@ class HDF5ToParquetMigrator:
         )
         adjustments = write_adjustments_db(target / ADJUSTMENTS_DB_NAME, actions.renumbered(assigner.sid_map), daily)
         return asset_db, adjustments
+
+
+def _warnings(files: Any, assigner: SidAssigner) -> list[str]:
+    """What a user must know about the migrated bundle: sids whose symbols were made up."""
+    if not assigner.invented:
+        return []
+    shown = ", ".join(f"SID{s}" for s in sorted(assigner.invented)[:5]) + (" …" if len(assigner.invented) > 5 else "")
+    return [
+        f"{files.root} has no asset database (assets-<version>.sqlite): {len(assigner.invented)} sid(s) got made-up "
+        f"symbols ({shown}), which algorithms looking assets up by their real symbols will not find; put the "
+        "bundle's asset database beside its bars and migrate again"
+    ]
 
 
 def _note_span(meta: BundleMeta, bars: Any, stored: pl.DataFrame, spans: dict[int, tuple[Any, Any]]) -> None:

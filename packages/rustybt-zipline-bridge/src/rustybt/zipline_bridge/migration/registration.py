@@ -36,6 +36,7 @@ class SidAssigner:
         self._catalog = catalog
         self._default_exchange = default_exchange
         self.sid_map: dict[int, int] = {}
+        self.invented: list[int] = []  # bundle sids given a made-up symbol SID<n>
         self._names: dict[int, tuple[str, str]] = {}
         if equities is not None:
             for sid, row in equities.equities.sort_index().iterrows():
@@ -61,6 +62,8 @@ class SidAssigner:
                 self._names[new] = (self._default_exchange, symbols[sid])
                 mapping[int(sid)] = new
             else:
+                if int(sid) not in self.sid_map:
+                    self.invented.append(int(sid))
                 mapping[int(sid)] = self._assign(int(sid), self._default_exchange, f"SID{sid}")
         table = pl.DataFrame(
             {"sid": list(mapping), "__new": list(mapping.values())}, schema={"sid": pl.Int64, "__new": pl.Int64}

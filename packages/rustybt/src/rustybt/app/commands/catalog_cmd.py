@@ -6,7 +6,9 @@ import click
 
 from rustybt.app.cli_context import CliContext, pass_cli
 from rustybt.app.console import emit_json, out, table
+from rustybt.app.dataset_checks import check_dataset, issue_summary
 from rustybt.domain.dataset import DatasetInfo
+from rustybt.domain.dataset_ref import resolve_dataset_ids
 
 
 def _row(info: DatasetInfo) -> dict[str, object]:
@@ -55,33 +57,43 @@ def list_(cli: CliContext, source: str | None, resolution: str | None, symbol: s
 
 
 @catalog.command("show")
-@click.argument("dataset_id")
+@click.argument("dataset")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_cli
-def show(cli: CliContext, dataset_id: str, as_json: bool) -> None:
-    """Everything the catalog knows about one dataset."""
-    info: DatasetInfo = cli.app.catalog.get_dataset_info(dataset_id)
+def show(cli: CliContext, dataset: str, as_json: bool) -> None:
+    """Everything the catalog knows about one dataset (its id, a unique prefix of it, or the
+    name of a bundle holding only it): symbols with their missing bars (gaps), split flags and
+    the rows its ingest rejected."""
+    cat = cli.app.catalog
+    (dataset_id,) = resolve_dataset_ids(cat, dataset)
+    info: DatasetInfo = cat.get_dataset_info(dataset_id)
+    issues = issue_summary(cat.dataset_issues(dataset_id))
     if as_json:
-        emit_json(info.to_dict())
+        emit_json({**info.to_dict(), "issues": issues})
         return
     table(f"Dataset {info.dataset_id}", [_row(info)])
     table(
         "Symbols",
         [
-            {"symbol": r.symbol, "first": r.start.isoformat(), "last": r.end.isoformat(), "bars": r.bar_count, "gaps": "yes" if r.has_gaps else "no"}
+            {"symbol": r.symbol, "first": r.start.isoformat(), "last": r.end.isoformat(), "bars": r.bar_count, "gaps": r.gaps if r.gaps is not None else ("yes" if r.has_gaps else "not counted")}
             for r in sorted(info.date_ranges, key=lambda r: r.symbol)
         ]
         or [{"symbol": s} for s in info.symbols],
     )
     out.print(f"parquet path: {info.parquet_path}   checksum: {info.checksum}   files: {len(info.file_checksums)}")
+    out.print(f"rejected at ingest: {issues['rejected']} row(s)" + (" (`rustybt report` lists them)" if issues["rejected"] else ""))
+    if issues["flags"]:
+        table("Flags", issues["flags"])
 
 
 @catalog.command("remove")
-@click.argument("dataset_id")
+@click.argument("dataset")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_cli
-def remove(cli: CliContext, dataset_id: str, yes: bool) -> None:
-    """Remove a dataset from the catalog (its bars stay in the bundle)."""
+def remove(cli: CliContext, dataset: str, yes: bool) -> None:
+    """Remove a dataset (its id, a unique prefix, or a bundle holding only it) from the
+    catalog; its bars stay in the bundle."""
+    (dataset_id,) = resolve_dataset_ids(cli.app.catalog, dataset)
     info: DatasetInfo = cli.app.catalog.get_dataset_info(dataset_id)
     if not yes:
         click.confirm(f"Remove dataset {dataset_id} ({info.source}, {len(info.symbols)} symbols)?", abort=True)
@@ -90,51 +102,38 @@ def remove(cli: CliContext, dataset_id: str, yes: bool) -> None:
 
 
 @catalog.command("verify")
-@click.argument("dataset_ids", nargs=-1)
+@click.argument("datasets", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def verify(ctx: click.Context, dataset_ids: tuple[str, ...], as_json: bool) -> None:
-    """Check every file of the datasets (default: all) against its recorded SHA-256.
+def verify(ctx: click.Context, datasets: tuple[str, ...], as_json: bool) -> None:
+    """Check every file of the datasets (default: all; each named by its id, a unique prefix
+    or a bundle name) against its recorded SHA-256.
 
-    Reports missing, changed and unrecorded files, and datasets left incomplete by an
-    interrupted ingest; exits with status 1 when anything is wrong. First removes the temp
-    files writers killed mid-write left in the bundles (waiting for a running writer).
+    Reports missing, changed and unrecorded files, datasets left incomplete by an interrupted
+    ingest, and datasets stored outside the home (a copy or move of the home would not carry
+    them); exits with status 1 when anything is wrong. First removes the temp files writers
+    killed mid-write left in the bundles (waiting for a running writer).
     """
-    from rustybt.storage.parquet import verify_checksums
     from rustybt.storage.parquet.stale_files import remove_stale_temp_files
 
     cli: CliContext = ctx.find_object(CliContext)  # type: ignore[assignment]
     cat = cli.app.catalog
-    datasets = [cat.get_dataset_info(i) for i in dataset_ids] if dataset_ids else cat.list_datasets()
+    ids = list(dict.fromkeys(i for ref in datasets for i in resolve_dataset_ids(cat, ref, many=True)))
+    everything = cat.list_datasets()
+    chosen = [cat.get_dataset_info(i) for i in ids] if datasets else everything
     recorded_by_root: dict[str, set[str]] = {}
-    for info in cat.list_datasets():
+    for info in everything:
         recorded_by_root.setdefault(info.parquet_path, set()).update(info.file_checksums)
     stale = [path for root in sorted(recorded_by_root) if root for path in remove_stale_temp_files(root)]
-    rows = []
-    bad = False
-    for info in datasets:
-        report = verify_checksums(info.parquet_path, info.file_checksums)
-        unrecorded = sorted(set(report.extra) - recorded_by_root.get(info.parquet_path, set()))
-        problems = bool(report.missing or report.changed) or info.status != "complete"
-        bad = bad or problems or bool(unrecorded)
-        if not problems:
+    rows = [check_dataset(info, recorded_by_root.get(info.parquet_path, set()), cli.settings.home) for info in chosen]
+    for info, row in zip(chosen, rows, strict=True):
+        if row["status"] == "ok":
             cat.mark_validated(info.dataset_id)
-        rows.append(
-            {
-                "dataset_id": info.dataset_id,
-                "status": "incomplete" if info.status != "complete" else ("ok" if not problems else "damaged"),
-                "files": len(info.file_checksums),
-                "matching": len(report.matching),
-                "missing": ", ".join(report.missing) or "-",
-                "changed": ", ".join(report.changed) or "-",
-                "unrecorded": ", ".join(unrecorded) or "-",
-            }
-        )
     if as_json:
         emit_json(rows)
     else:
-        table("Verification", rows)
+        table("Verification", [{k: ", ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in rows])
         if stale:
             out.print(f"removed {len(stale)} temp file(s) left by interrupted writes")
-    if bad:
+    if any(r["status"] != "ok" or r["unrecorded"] for r in rows):
         ctx.exit(1)

@@ -7,52 +7,36 @@ import json
 from typing import Any
 
 import click
-import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from rustybt.app.bundles import prepare_bundle
 from rustybt.app.cli_context import CliContext
 from rustybt.app.console import emit_json, err, out, table
-from rustybt.domain.date_range import DateRange
-from rustybt.domain.errors import ConfigurationError, InvalidRequestError
+from rustybt.app.ingest_plan import IngestPlan, default_bundle, plan_ingest
+from rustybt.app.sessions import expected_times_of
+from rustybt.domain.errors import InvalidRequestError
 
 
-def _options(pairs: tuple[str, ...]) -> dict[str, Any]:
-    parsed: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ConfigurationError(f"--option {pair!r} must look like KEY=VALUE (e.g. price_scale=10000)")
-        parsed[key.strip()] = yaml.safe_load(value)
-    return parsed
+def _show_options(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from rustybt.adapters.source_options import options_help
 
-
-def _default_bundle(source: str) -> str:
-    return source.replace(":", "-").replace("/", "-")
-
-
-def _adapter_options(cli: CliContext, source: str) -> dict[str, Any]:
-    """Constructor keywords for the adapter from config/data_adapters.yaml."""
-    adapters = cli.settings.section("adapters")
-    kind = source.split(":", 1)[0].lower()
-    section = dict(adapters.get(kind, {}))
-    if kind == "ccxt":
-        section.pop("exchange", None)  # the exchange comes from the source name
-    if kind == "csv":
-        section["schema_mapping"] = dict(section.get("schema_mapping") or {})
-    return section
+    click.echo("Options of each source (--option KEY=VALUE, repeatable):\n" + options_help())
+    ctx.exit(0)
 
 
 @click.group(invoke_without_command=True)
 @click.option("--source", help="ccxt:<exchange>, yfinance, or csv:<name> (with --path).")
-@click.option("--symbols", help="Comma-separated symbols, e.g. BTC/USDT,ETH/USDT.")
-@click.option("--start", help="First day (YYYY-MM-DD) or time (ISO-8601, UTC).")
-@click.option("--end", help="Last day (inclusive) or time.")
-@click.option("--resolution", default="1d", show_default=True, help="1m, 5m, 15m, 1h, 4h, 1d or 1w.")
+@click.option("--symbols", help="Comma-separated symbols, e.g. BTC/USDT,ETH/USDT (csv: default every symbol of the files).")
+@click.option("--start", help="First day (YYYY-MM-DD) or time (ISO-8601, UTC); csv: default the files' first bar.")
+@click.option("--end", help="Last day (inclusive) or time; csv: default the files' last bar.")
+@click.option("--resolution", help="1m, 5m, 15m, 1h, 4h, 1d or 1w (default 1d; for csv it is the files' bar size).")
 @click.option("--bundle", help="Bundle to store into (default: derived from the source).")
 @click.option("--path", type=click.Path(exists=True), help="CSV file or folder (csv sources).")
 @click.option("--mode", type=click.Choice(["strict", "lenient"]), help="strict rejects the batch on any bad value; lenient stores the valid rows and reports the rest.")
-@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Adapter option, e.g. --option price_scale=10000 (repeatable).")
+@click.option("--option", "extra", multiple=True, metavar="KEY=VALUE", help="Source option, e.g. --option date_format=%Y-%m-%d (repeatable; --help-options lists them all).")
+@click.option("--help-options", is_flag=True, expose_value=False, is_eager=True, callback=_show_options, help="List every option of every source and exit.")
 @click.option("--full", is_flag=True, help="Fetch the whole range even if a dataset already covers part of it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
@@ -62,7 +46,7 @@ def ingest(
     symbols: str | None,
     start: str | None,
     end: str | None,
-    resolution: str,
+    resolution: str | None,
     bundle: str | None,
     path: str | None,
     mode: str | None,
@@ -79,37 +63,32 @@ def ingest(
     """
     if ctx.invoked_subcommand is not None:
         return
-    missing = [name for name, value in (("--source", source), ("--symbols", symbols), ("--start", start), ("--end", end)) if not value]
-    if missing:
-        raise click.UsageError(f"missing {', '.join(missing)}")
+    if not source:
+        raise click.UsageError("missing --source")
     cli: CliContext = ctx.find_object(CliContext)  # type: ignore[assignment]
-    assert source and symbols and start and end
-    names = [s.strip() for s in symbols.split(",") if s.strip()]
-    if not names:
-        raise InvalidRequestError("--symbols holds no symbol")
-    span = DateRange.of(start, end)
-    options = {**_adapter_options(cli, source), **_options(extra)}
-    if path:
-        options["path"] = path
-    adapter = _adapter(cli, source, options)
+    plan = plan_ingest(cli, source=source, symbols=symbols, start=start, end=end, resolution=resolution, path=path, pairs=extra)
     app = cli.app
-    bundle_name = bundle or _default_bundle(source)
+    bundle_name = bundle or default_bundle(source)
     from rustybt.storage.parquet.update_lock import bundle_update_lock
 
     with bundle_update_lock(app.bundle_path(bundle_name)):
-        summary = _run(app, adapter, names, span, resolution, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, quiet=as_json)
+        actions = asyncio.run(plan.adapter.fetch_corporate_actions(plan.names, plan.span))
+        summary = _run(app, plan, bundle_name, mode or str(cli.settings.section("validation")["mode"]), not full, actions, quiet=as_json)
+        recorded = 0
         if summary.dataset_id is not None:
-            actions = asyncio.run(adapter.fetch_corporate_actions(names, span))
-            summary_actions = app.catalog.record_corporate_actions(adapter.exchange, actions)
+            recorded = app.catalog.record_corporate_actions(plan.adapter.exchange, actions)
             _prepare_alone(app, bundle_name)
-        else:
-            summary_actions = 0
     if as_json:
-        emit_json({**_summary_dict(summary, bundle_name), "corporate_actions": summary_actions})
+        emit_json({**_summary_dict(summary, bundle_name), "corporate_actions": recorded})
     else:
         _print_summary(summary, bundle_name)
-        if summary_actions:
-            out.print(f"recorded {summary_actions} splits and dividends")
+        if recorded:
+            out.print(f"recorded {recorded} splits and dividends")
+    if summary.dataset_id is None:
+        if not summary.rows_fetched:
+            raise InvalidRequestError(f"{plan.adapter.source_name} returned no bars; nothing was stored")
+        rules = ", ".join(f"{r} ({n})" for r, n in summary.rejected.group_by("rule").len().sort("rule").iter_rows())
+        raise InvalidRequestError(f"all {summary.rows_fetched} fetched rows were rejected ({rules}); nothing was stored")
 
 
 def _prepare_alone(app: Any, bundle: str) -> None:
@@ -121,22 +100,8 @@ def _prepare_alone(app: Any, bundle: str) -> None:
         prepare_bundle(app, bundle)
 
 
-def _adapter(cli: CliContext, source: str, options: dict[str, Any]) -> Any:
-    """The source's adapter; a ccxt one with the exchange's API key when one is configured."""
-    from rustybt.adapters import source_from_spec
-
-    kind, _, exchange = source.strip().partition(":")
-    if kind.lower() == "ccxt" and exchange.strip():
-        from rustybt.app.exchange_keys import CredentialedCCXTDataAdapter, exchange_credentials
-
-        name = exchange.strip().lower()
-        credentials = exchange_credentials(cli.settings.home, name)
-        if credentials is not None:
-            return CredentialedCCXTDataAdapter(name, credentials, **options)
-    return source_from_spec(source, **options)
-
-
-def _run(app: Any, adapter: Any, names: list[str], span: DateRange, resolution: str, bundle: str, mode: str, incremental: bool, *, quiet: bool) -> Any:
+def _run(app: Any, plan: IngestPlan, bundle: str, mode: str, incremental: bool, actions: Any, *, quiet: bool) -> Any:
+    adapter = plan.adapter
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -146,22 +111,24 @@ def _run(app: Any, adapter: Any, names: list[str], span: DateRange, resolution: 
         disable=quiet or not err.is_terminal,
         transient=False,
     ) as progress:
-        task = progress.add_task(f"ingest {adapter.source_name}", total=len(names) * 2)
+        task = progress.add_task(f"ingest {adapter.source_name}", total=len(plan.names) * 2)
 
         def advance(step: Any) -> None:
             progress.update(task, advance=1, description=f"{step.stage} {step.symbol} ({step.rows} rows)")
 
         return adapter.ingest_sync(
-            names,
-            span.start,
-            span.end,
-            resolution,
+            plan.names,
+            plan.span.start,
+            plan.span.end,
+            plan.resolution,
             app.catalog,
             app.writer(bundle),
             mode=mode,
             bundle=bundle,
             progress=advance,
             incremental=incremental,
+            expected_times=expected_times_of(adapter.default_asset_type),
+            corporate_actions=actions,
         )
 
 
@@ -179,21 +146,36 @@ def _summary_dict(summary: Any, bundle: str) -> dict[str, Any]:
         "values_rounded": summary.values_rounded,
         "gaps": summary.gaps,
         "outliers_flagged": summary.outliers_flagged,
+        "splits_flagged": summary.splits_flagged,
         "extended": summary.extended,
         "symbols": summary.as_rows(),
-        "rejected": json.loads(summary.rejected.write_json()) if summary.rows_rejected else [],
+        "flags": _flags(summary),
+        "rejected": json.loads(summary.rejected.drop("row").write_json()) if summary.rows_rejected else [],
     }
+
+
+def _flags(summary: Any) -> list[dict[str, object]]:
+    return [
+        {"rule": v.rule, "symbol": v.symbol, "detail": d}
+        for v in summary.report.violations
+        if v.rule in ("suspected_split", "split_not_in_prices")
+        for d in v.details
+    ]
 
 
 def _print_summary(summary: Any, bundle: str) -> None:
     table(f"Ingested into bundle {bundle} (dataset {summary.dataset_id or '-'})", summary.as_rows())
     out.print(
         f"fetched {summary.rows_fetched:,} · written {summary.rows_written:,} (added {summary.rows_added:,}, replaced {summary.rows_replaced:,}) · "
-        f"rejected {summary.rows_rejected:,} · rounded {summary.values_rounded:,} · gaps {summary.gaps:,} · outliers flagged {summary.outliers_flagged:,}"
+        f"rejected {summary.rows_rejected:,} · rounded {summary.values_rounded:,} · gaps {'not counted' if summary.gaps is None else f'{summary.gaps:,}'}"
+        f" · outliers flagged {summary.outliers_flagged:,} · split flags {summary.splits_flagged:,}"
         + (" · extended an existing dataset" if summary.extended else "")
+        + (" · already up to date" if summary.extended and not summary.rows_fetched else "")
     )
+    if _flags(summary):
+        table("Flags", _flags(summary))
     if summary.rows_rejected:
-        table("Rejected rows", summary.rejected.head(20).to_dicts())
+        table("Rejected rows", summary.rejected.drop("row").head(20).to_dicts())
 
 
 def _register_subcommands() -> None:

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 
 from rustybt.app.bundles import check_bundle_name
 from rustybt.app.cli_context import CliContext, pass_cli
 from rustybt.app.config import load_settings
-from rustybt.app.console import emit_json, out, table
+from rustybt.app.console import emit_json, err, out, table
 from rustybt.app.container import build_container
 from rustybt.domain.errors import InvalidRequestError
 
@@ -38,7 +39,7 @@ def _migrate_one(home: str | None, name: str, source: str, output: str | None, v
         progress=progress,
     )
     result = migrator.migrate(validate=validate, keep_hdf5=True)
-    return {"bundle": name, "source": source, "output": str(target), **{k: result[k] for k in ("row_count", "hdf5_size_mb", "parquet_size_mb", "compression_ratio")}}
+    return {"bundle": name, "source": source, "output": str(target), **{k: result[k] for k in ("row_count", "hdf5_size_mb", "parquet_size_mb", "compression_ratio", "warnings")}}
 
 
 @click.command("migrate-hdf5-to-parquet")
@@ -66,5 +67,8 @@ def migrate(cli: CliContext, bundle: str | None, source_dir: Path, output_dir: P
     if as_json:
         emit_json(results)
         return
-    table("Migrated bundles", [{**r, "compression_ratio": f"{r['compression_ratio']:.2f}"} for r in results])
+    table("Migrated bundles", [{**{k: v for k, v in r.items() if k != "warnings"}, "compression_ratio": f"{r['compression_ratio']:.2f}"} for r in results])
+    for r in results:
+        for warning in r["warnings"]:
+            err.print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     out.print("originals kept; run a backtest with `rustybt run ALGO.py --bundle NAME --start ... --end ...`")

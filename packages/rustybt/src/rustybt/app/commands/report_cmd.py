@@ -13,7 +13,9 @@ from rustybt.app.report.dataset_pages import dataset_page, datasets_named
 from rustybt.app.report.files import write_text_atomic
 from rustybt.app.report.html import write_page
 from rustybt.app.report.overview import dataset_row, render_index
+from rustybt.domain.dataset_issues import REJECTED
 from rustybt.domain.errors import InvalidRequestError
+from rustybt.domain.validation.splits import SPLIT_RULES
 
 
 @click.command()
@@ -44,7 +46,14 @@ def report(cli: CliContext, name: str | None, every: bool, output: Path | None, 
         write_text_atomic(index, render_index([dataset_row(p, path.name) for p, path in rows]))
     if as_json:
         listed = [
-            {"dataset_id": p.info.dataset_id, "html": str(path), "symbols": [s.summary() for s in p.symbols], "violations": dict(p.rule_counts)}
+            {
+                "dataset_id": p.info.dataset_id,
+                "html": str(path),
+                "symbols": [s.summary() for s in p.symbols],
+                "violations": dict(p.rule_counts),
+                "split_flags": [{"rule": m.rule, "symbol": m.symbol, "detail": dict(m.values).get("detail", m.message)} for m in p.markers if m.rule in SPLIT_RULES],
+                "rejected": [{"symbol": m.symbol, "rule": m.rule, "detail": dict(m.values).get("detail"), "location": m.location} for m in p.markers if m.kind == REJECTED],
+            }
             for p, path in rows
         ]
         emit_json(listed[0] if index is None else {"index": str(index), "datasets": listed})

@@ -8,19 +8,17 @@ from dataclasses import dataclass
 import polars as pl
 
 from rustybt.app.container import App
+from rustybt.app.report.dataset_quality import dataset_quality, rejected_rows
 from rustybt.app.report.page_model import DatasetPage, build_page
-from rustybt.app.report.quality import assess
-from rustybt.app.sessions import expected_times
 from rustybt.domain.dataset import DatasetInfo
 from rustybt.domain.errors import DatasetNotFoundError, InvalidRequestError
-from rustybt.domain.validation import ValidationConfig
 
 
 @dataclass(frozen=True)
 class RejectionSource:
-    """Where rows rejected at ingest come from: a callable giving a dataset's recorded rejections
-    (columns of ``rustybt.domain.ingest_rejections.REJECTED_SCHEMA`` plus ``symbol``); none are
-    recorded by the catalog today, so the default finds none."""
+    """Where rows rejected at ingest come from, when not from the catalog (which keeps them with
+    the dataset): a callable giving a dataset's rejections (columns of
+    ``rustybt.domain.ingest_rejections.REJECTED_SCHEMA`` plus ``symbol``)."""
 
     read: Callable[[DatasetInfo], pl.DataFrame | None] = lambda _info: None
 
@@ -52,17 +50,13 @@ def datasets_named(app: App, name: str | None, every: bool) -> list[DatasetInfo]
     raise DatasetNotFoundError(f"no dataset id or bundle named {name!r} in the catalog (rustybt catalog list shows them)")
 
 
-def dataset_page(app: App, info: DatasetInfo, rejections: RejectionSource = RejectionSource()) -> DatasetPage:
-    """The page of one dataset: its stored bars assessed, the catalog's splits and dividends of its
-    symbols inside its span, and the rows rejected when it was ingested."""
-    bars = app.dataset_bars(info)
-    settings = app.settings.section("validation")
-    config = ValidationConfig(
-        outlier_std_threshold=float(settings["outlier_std_threshold"]),
-        volume_spike_std_threshold=float(settings["volume_spike_std_threshold"]),
-    )
-    quality = assess(info, bars, config=config, expected_times=expected_times(info, bars))
-    return build_page(quality, _actions(app, info), rejections.read(info))
+def dataset_page(app: App, info: DatasetInfo, rejections: RejectionSource | None = None) -> DatasetPage:
+    """The page of one dataset: its stored bars assessed (split flags included), the catalog's
+    splits and dividends of its symbols inside its span, and the rows rejected when it was
+    ingested (kept by the catalog, unless ``rejections`` says otherwise)."""
+    quality = dataset_quality(app, info)
+    rejected = rejections.read(info) if rejections is not None else rejected_rows(quality)
+    return build_page(quality, _actions(app, info), rejected)
 
 
 def _actions(app: App, info: DatasetInfo) -> pl.DataFrame:

@@ -1,4 +1,8 @@
-"""Data-quality assessment of a stored dataset: validation, gaps, outliers, per symbol."""
+"""Data-quality assessment of a stored dataset: validation, gaps, outliers, split flags, and the
+rows its ingest rejected (kept in the catalog), per symbol.
+
+Gaps use the one definition of the product (``rustybt.app.sessions``, ``validation.gaps``), so
+a report shows the counts the ingest summary and ``catalog show`` show."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from datetime import datetime
 import polars as pl
 
 from rustybt.domain.dataset import DatasetInfo
+from rustybt.domain.dataset_issues import REJECTED, empty_issues
+from rustybt.domain.ingest_quality import split_violations
 from rustybt.domain.resolution import Resolution
 from rustybt.domain.validation import RuleViolation, ValidationConfig, ValidationReport, validate_bars
 
@@ -45,6 +51,16 @@ class QualityReport:
     symbols: list[SymbolQuality]
     validation: ValidationReport
     row_times: list[str] = field(default_factory=list)  # time of each validated row
+    rejected: pl.DataFrame = field(default_factory=empty_issues)  # rows the ingest did not store
+
+    def split_flags(self) -> list[dict[str, object]]:
+        """Each split flag: rule, symbol and its day and ratio."""
+        return [
+            {"rule": v.rule, "symbol": v.symbol, "detail": d}
+            for v in self.validation.violations
+            if v.rule in ("suspected_split", "split_not_in_prices")
+            for d in v.details
+        ]
 
     def where(self, violation: RuleViolation, limit: int = 5) -> str:
         """Where a violation is, as bar times (gaps: the missing times)."""
@@ -74,15 +90,21 @@ def assess(
     config: ValidationConfig | None = None,
     expected_times: pl.Series | None = None,
     now: datetime | None = None,
+    issues: pl.DataFrame | None = None,
+    splits: pl.DataFrame | None = None,
 ) -> QualityReport:
     """Validate ``bars`` (standard schema: symbol, timestamp, OHLCV) and lay out each symbol.
 
     Gaps are measured against ``expected_times`` (e.g. a calendar's sessions) when given, else
-    against a continuous grid of the dataset's resolution.
+    against a continuous grid of the dataset's resolution. ``splits`` (``CORPORATE_ACTIONS_SCHEMA``)
+    are checked against the prices (split flags); ``issues`` are what the catalog keeps with
+    the dataset (its rejected rows are listed).
     """
     ordered = bars.sort("symbol", "timestamp")
     resolution = dataset.resolution
     report = validate_bars(ordered, config, resolution=resolution if expected_times is None else None, expected_times=expected_times, now=now)
+    flags = split_violations(ordered, splits) if not ordered.is_empty() else []
+    report = ValidationReport(report.violations + tuple(flags), report.rows_checked, report.rules_run)
     position = ordered.with_row_index("__row").with_columns(pl.int_range(pl.len()).over("symbol").alias("__pos"))
     symbols: list[SymbolQuality] = []
     for symbol in dataset.symbols:
@@ -96,7 +118,8 @@ def assess(
         symbols.append(
             SymbolQuality(symbol, floats, mine, outliers, _slots(floats.get_column("timestamp"), resolution, expected_times, mine))
         )
-    return QualityReport(dataset, symbols, report, [str(t) for t in ordered.get_column("timestamp").to_list()])
+    rejected = issues.filter(pl.col("kind") == REJECTED) if issues is not None else empty_issues()
+    return QualityReport(dataset, symbols, report, [str(t) for t in ordered.get_column("timestamp").to_list()], rejected)
 
 
 def _slots(times: pl.Series, resolution: Resolution, expected: pl.Series | None, violations: list[RuleViolation]) -> list[tuple[str, bool]]:
