@@ -55,9 +55,9 @@ class BarReaderContract:
             return value.astimezone(UTC)
         return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
-    def _middle(self, bars: pl.DataFrame) -> tuple[object, object]:
+    def _middle(self, bars: pl.DataFrame) -> tuple[date | datetime, date | datetime]:
         times = bars.get_column(self._t(bars)).unique().sort()
-        return times[len(times) // 4], times[3 * len(times) // 4]
+        return _moment(times[len(times) // 4]), _moment(times[3 * len(times) // 4])
 
     # -- load_raw_arrays ------------------------------------------------------------------
 
@@ -85,7 +85,7 @@ class BarReaderContract:
 
     def test_returns_lazy_frame_sorted_by_time_then_sid(self, reader: BarReader, bars: pl.DataFrame) -> None:
         t = self._t(bars)
-        first, last = bars.get_column(t).min(), bars.get_column(t).max()
+        first, last = _moment(bars.get_column(t).min()), _moment(bars.get_column(t).max())
         lazy = reader.load_raw_arrays([2, 1], ["close"], first, last)
         assert isinstance(lazy, pl.LazyFrame)
         got = lazy.collect()
@@ -135,7 +135,7 @@ class BarReaderContract:
 
     def test_bare_end_date_covers_the_whole_day(self, reader: BarReader, bars: pl.DataFrame) -> None:
         t = self._t(bars)
-        last = self._as_dt(bars.get_column(t).max())
+        last = self._as_dt(_moment(bars.get_column(t).max()))
         got = reader.load_raw_arrays([1], ["close"], last.date() - timedelta(days=1), last.date()).collect()
         want = bars.filter((pl.col("sid") == 1) & (pl.col(t).cast(pl.Date) >= last.date() - timedelta(days=1)))
         assert got.height == want.height
@@ -177,13 +177,19 @@ class BarReaderContract:
     def test_sids_first_and_last(self, reader: BarReader, bars: pl.DataFrame) -> None:
         t = self._t(bars)
         assert reader.sids() == sorted(bars.get_column("sid").unique().to_list())
-        assert reader.first_available_dt() == self._as_dt(bars.get_column(t).min())
-        assert reader.last_available_dt() == self._as_dt(bars.get_column(t).max())
+        assert reader.first_available_dt() == self._as_dt(_moment(bars.get_column(t).min()))
+        assert reader.last_available_dt() == self._as_dt(_moment(bars.get_column(t).max()))
 
     def test_asset_listed_later_has_no_rows_before(self, reader: BarReader, bars: pl.DataFrame) -> None:
         if 3 not in bars.get_column("sid").to_list():
             pytest.skip("sample has no late listing")
         t = self._t(bars)
-        first3 = bars.filter(pl.col("sid") == 3).get_column(t).min()
-        got = reader.load_raw_arrays([3], ["close"], bars.get_column(t).min(), first3).collect()
+        first3 = _moment(bars.filter(pl.col("sid") == 3).get_column(t).min())
+        got = reader.load_raw_arrays([3], ["close"], _moment(bars.get_column(t).min()), first3).collect()
         assert got.height == 1
+
+
+def _moment(value: object) -> date | datetime:
+    """A time value of a sample frame (its extremes and middles are dates or datetimes)."""
+    assert isinstance(value, (date, datetime)), value
+    return value
