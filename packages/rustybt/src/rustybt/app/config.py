@@ -23,6 +23,7 @@ CATALOG_KINDS = ("sqlite", "postgresql", "memory")
 CACHE_KINDS = ("memory", "disk", "redis")
 STORAGE_KINDS = ("parquet", "memory")
 MODES = ("strict", "lenient")
+PARTITION_STRATEGY = {"daily": ["year", "month"], "minute": ["year", "month", "day"]}
 
 DEFAULTS: dict[str, Any] = {
     "catalog": {"kind": "sqlite", "metadata_db": "metadata.db", "url": None, "parquet_dir": "bundles"},
@@ -39,7 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "parquet": {
         "compression": "zstd",
         "compression_level": 3,
-        "partition_strategy": {"daily": ["year", "month"], "minute": ["year", "month", "day"]},
+        "partition_strategy": {"daily": ["year", "month"], "minute": ["year", "month", "day"]},  # the one layout; checked
         "price_class_files": False,  # True: ~20% smaller partitions split by price class, slower reads (ParquetWriter)
     },
     "validation": {
@@ -237,6 +238,12 @@ def _check(values: Mapping[str, Any]) -> None:
         value = values[section][key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise ConfigurationError(f"{section}.{key} is {value!r}; expected a positive number")
+    strategy = values["parquet"]["partition_strategy"]
+    if strategy != PARTITION_STRATEGY:
+        raise ConfigurationError(
+            f"parquet.partition_strategy is {strategy!r}; the store partitions daily bars by {PARTITION_STRATEGY['daily']} "
+            f"and minute bars by {PARTITION_STRATEGY['minute']} only (leave the key out, or give exactly that)"
+        )
     level = values["parquet"]["compression_level"]
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 22:
         raise ConfigurationError(f"parquet.compression_level is {level!r}; expected a whole number from 1 to 22")
