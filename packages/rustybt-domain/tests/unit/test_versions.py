@@ -20,11 +20,11 @@ UTC = timezone.utc
 
 
 def test_store_tables() -> None:
-    table = StoreTable.parse("my bundle/minute")
-    assert (table.bundle, table.kind, table.table_id) == ("my bundle", "minute", "my bundle/minute")
-    assert table.root_path == "bundles/my bundle/minute_bars"
+    table = StoreTable.parse("my-bundle.v2/minute")
+    assert (table.bundle, table.kind, table.table_id) == ("my-bundle.v2", "minute", "my-bundle.v2/minute")
+    assert table.root_path == "bundles/my-bundle.v2/minute_bars"
     assert StoreTable.parse(table) is table
-    for bad in ("demo", "demo/hourly", "/daily", "a/b/daily", "../daily", "x\n/daily"):
+    for bad in ("demo", "demo/hourly", "/daily", "a/b/daily", "../daily", "x\n/daily", "my bundle/daily", ".hidden/daily", "a..b/daily"):
         with pytest.raises(InvalidRequestError):
             StoreTable.parse(bad)
 

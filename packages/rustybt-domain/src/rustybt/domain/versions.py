@@ -21,15 +21,17 @@ from rustybt.domain.partitions import FOLDERS
 STORAGE_KINDS = tuple(FOLDERS)  # ("daily", "minute")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 _DIGITS = re.compile(r"\d+")
+_BUNDLE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 def check_bundle_name(bundle: object) -> str:
-    """``bundle`` if usable as a store table's bundle (non-empty text, no slash, backslash or
-    control character, not ``.`` or ``..``), else ``InvalidRequestError``."""
-    if not isinstance(bundle, str) or not bundle.strip():
-        raise InvalidRequestError(f"a bundle name must be non-empty text, not {bundle!r}")
-    if "/" in bundle or "\\" in bundle or bundle in (".", "..") or CONTROL_CHARACTERS.search(bundle):
-        raise InvalidRequestError(f"bundle name {bundle!r} may not contain '/', '\\' or control characters")
+    """``bundle`` if it is a safe bundle name (1-64 letters, digits, ``_``, ``.`` or ``-``, starting
+    with a letter or digit; it names a folder of the store and a store table), else
+    ``InvalidRequestError`` saying what is allowed."""
+    if not isinstance(bundle, str) or not _BUNDLE_NAME.fullmatch(bundle) or ".." in bundle:
+        raise InvalidRequestError(
+            f"bundle name {bundle!r} is not allowed: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
+        )
     return bundle
 
 

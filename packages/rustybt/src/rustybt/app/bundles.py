@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -11,23 +10,14 @@ import polars as pl
 
 from rustybt.app.private_files import make_private
 from rustybt.domain.assets import AssetType
-from rustybt.domain.errors import BundleNotFoundError, InvalidRequestError, RustyBTDataError, StorageError
+from rustybt.domain.errors import BundleNotFoundError, RustyBTDataError, StorageError
+from rustybt.domain.versions import check_bundle_name
 
 if TYPE_CHECKING:
     from rustybt.app.container import App
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CRYPTO_CALENDAR = "24/7"
 EQUITY_CALENDAR = "XNYS"
-
-
-def check_bundle_name(name: str) -> str:
-    """``name`` if it is a safe folder name (letters, digits, ``_.-``; no paths), else an error."""
-    if not isinstance(name, str) or not _NAME.match(name) or ".." in name:
-        raise InvalidRequestError(
-            f"bundle name {name!r} is not allowed: use 1-64 letters, digits, '_', '.' or '-', starting with a letter or digit"
-        )
-    return name
 
 
 def bundle_names(app: App) -> list[str]:

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from rustybt.domain.errors import ConfigurationError
+from rustybt.domain.versions import check_bundle_name
 
 CATALOG_KINDS = ("sqlite", "postgresql", "memory")
 CACHE_KINDS = ("memory", "disk", "redis")
@@ -99,9 +100,13 @@ _POSITIVE_INTS = {("cache", "hot_cache_size_mb"), ("cache", "cold_cache_size_mb"
 _POSITIVE_FLOATS = {("validation", "outlier_std_threshold"), ("validation", "volume_spike_std_threshold")}
 
 
-def default_home() -> Path:
-    """``$RUSTYBT_HOME`` or ``~/.rustybt``."""
-    return Path(os.environ.get("RUSTYBT_HOME") or Path.home() / ".rustybt").expanduser()
+def resolve_home(home: Path | str | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """The home every command, the container and the bridge use: ``home`` when given, else
+    ``$RUSTYBT_HOME`` (from ``env``, default ``os.environ``), else ``~/.rustybt``; absolute,
+    since the catalog keeps locations relative to it."""
+    env = os.environ if env is None else env
+    chosen = home if home is not None else env.get("RUSTYBT_HOME") or Path.home() / ".rustybt"
+    return Path(chosen).expanduser().absolute()
 
 
 @dataclass(frozen=True)
@@ -123,8 +128,6 @@ class Settings:
         return self.path("catalog", "parquet_dir")
 
     def bundle_dir(self, name: str) -> Path:
-        from rustybt.app.bundles import check_bundle_name
-
         return self.bundles_dir / check_bundle_name(name)
 
     @property
@@ -146,8 +149,7 @@ class Settings:
 def load_settings(home: Path | str | None = None, env: Mapping[str, str] | None = None, files: list[Path] | None = None) -> Settings:
     """Defaults ← YAML files ← environment. Raises ``ConfigurationError`` for any bad key or value."""
     env = os.environ if env is None else env
-    chosen = Path(home).expanduser() if home is not None else Path(env.get("RUSTYBT_HOME") or Path.home() / ".rustybt").expanduser()
-    root = chosen.absolute()  # the catalog keeps locations relative to it
+    root = resolve_home(home, env)
     values = copy.deepcopy(DEFAULTS)
     for path in files if files is not None else [root / "config" / "data_catalog.yaml", root / "config" / "data_adapters.yaml"]:
         if path.exists():
